@@ -207,7 +207,28 @@ func (h *Handler) stagedBlocks(ctx context.Context, blob string) (map[string]int
 // stagePart copies one part blob into a block of the recording. The source
 // must still be the blob that was listed (If-Match on its ETag), so the
 // size used to skip blocks on a later attempt describes what was staged.
+//
+// A part blob can change between the listing and the copy without anyone
+// doing wrong: a Put Blob abandoned by its client (per-try timeout) may
+// still land after the retry that succeeded, with the same bytes and a new
+// ETag. So when only the source condition failed, the part is read again
+// and staged once more from the version that is there now.
 func (h *Handler) stagePart(ctx context.Context, upload StreamUpload, it partItem) error {
+	err := h.copyPart(ctx, upload, it)
+	if !isSourceConditionNotMet(err) {
+		return err
+	}
+	props, perr := h.client.GetBlobProperties(ctx, h.cfg.InprogressContainer, it.Name, nil)
+	if perr != nil {
+		return fmt.Errorf("%w (and reading the part again failed: %w)", err, perr)
+	}
+	h.log.DebugContext(ctx, "part changed since it was listed; staging its current version", "session", upload.SessionID, "upload", upload.ID, "part", it.number, "size", props.ContentLength)
+	it.ETag, it.Size = props.ETag, props.ContentLength
+	return h.copyPart(ctx, upload, it)
+}
+
+// copyPart is one Put Block From URL of a part, conditional on its ETag.
+func (h *Handler) copyPart(ctx context.Context, upload StreamUpload, it partItem) error {
 	src, err := h.signer.sourceURL(ctx, h.cfg.InprogressContainer, it.Name)
 	if err != nil {
 		return err
@@ -219,4 +240,11 @@ func (h *Handler) stagePart(ctx context.Context, upload StreamUpload, it partIte
 		return fmt.Errorf("stage part %d of upload %s into recording %s: %w", it.number, upload.ID, upload.SessionID, err)
 	}
 	return nil
+}
+
+// isSourceConditionNotMet reports whether err is the service refusing a
+// copy because the source's If-Match no longer holds.
+func isSourceConditionNotMet(err error) bool {
+	var re *restapi.ResponseError
+	return errors.As(err, &re) && re.ErrorCode == "SourceConditionNotMet"
 }
