@@ -6,6 +6,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -36,6 +37,10 @@ func (k UserDelegationKey) GoString() string { return k.String() }
 // Format prints String for every verb (%d or %x on the struct would
 // otherwise print the fields, Value included).
 func (k UserDelegationKey) Format(f fmt.State, _ rune) { io.WriteString(f, k.String()) }
+
+// LogValue keeps Value out of structured logs: slog's JSON handler would
+// otherwise print the exported field.
+func (k UserDelegationKey) LogValue() slog.Value { return slog.StringValue(k.String()) }
 
 // keyInfoTime is the time format of KeyInfo: ISO 8601 in UTC, whole seconds.
 const keyInfoTime = "2006-01-02T15:04:05Z"

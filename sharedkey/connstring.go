@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/url"
 	"strings"
 )
@@ -296,3 +297,7 @@ func (cs ConnectionString) GoString() string { return cs.String() }
 
 // Format prints String for every fmt verb.
 func (cs ConnectionString) Format(f fmt.State, _ rune) { io.WriteString(f, cs.String()) }
+
+// LogValue keeps AccountKey and SharedAccessSignature out of structured
+// logs: slog's JSON handler would otherwise print the exported fields.
+func (cs ConnectionString) LogValue() slog.Value { return slog.StringValue(cs.String()) }

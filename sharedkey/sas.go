@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/netip"
 	"net/url"
 	"strings"
@@ -57,6 +58,10 @@ func (k UserDelegationKey) GoString() string { return k.String() }
 
 // Format prints String for every fmt verb.
 func (k UserDelegationKey) Format(f fmt.State, _ rune) { io.WriteString(f, k.String()) }
+
+// LogValue keeps Value out of structured logs: slog's JSON handler would
+// otherwise print the exported field.
+func (k UserDelegationKey) LogValue() slog.Value { return slog.StringValue(k.String()) }
 
 // BlobSASValues describes a service SAS for one blob (Resource "b") or one
 // container (Resource "c"). Empty optional fields are left out of the token.

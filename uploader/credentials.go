@@ -65,6 +65,9 @@ func resolveAuthorizer(cfg *Config, account string) (restapi.Authorizer, error) 
 		Scope:      aadtoken.StorageScope,
 		HTTPClient: cfg.HTTPClient,
 		Logger:     cfg.Logger,
+		// The Entra variables come from the same place as the storage ones,
+		// so Config.Getenv governs every credential.
+		LookupEnv: func(k string) (string, bool) { v := getenv(k); return v, v != "" },
 	})
 	if err != nil {
 		return nil, fmt.Errorf("no storage credential: neither %s nor %s is set, and the Entra environment gives none: %w", envAccountKey, envConnectionString, err)
@@ -100,17 +103,7 @@ type accountKeySigner struct {
 }
 
 func (s *accountKeySigner) sourceURL(_ context.Context, container, blob string) (string, error) {
-	now := time.Now().UTC()
-	v := sharedkey.BlobSASValues{
-		Version:       restapi.DefaultServiceVersion,
-		Protocol:      s.protocol,
-		StartTime:     now.Add(-sasClockSkew),
-		ExpiryTime:    now.Add(s.lifetime),
-		Permissions:   "r",
-		ContainerName: container,
-		BlobName:      blob,
-		Resource:      "b",
-	}
+	v := readSASValues(s.protocol, container, blob, time.Now().UTC(), s.lifetime)
 	q, err := v.SignWithSharedKey(s.cred)
 	if err != nil {
 		return "", fmt.Errorf("sign read SAS for %s/%s: %w", container, blob, err)
@@ -118,9 +111,10 @@ func (s *accountKeySigner) sourceURL(_ context.Context, container, blob string) 
 	return s.client.BlobURL(container, blob) + "?" + q, nil
 }
 
-// delegationSASValues builds the values of a user-delegation SAS; split out
-// so that delegation.go holds only the key cache.
-func delegationSASValues(protocol, container, blob string, now time.Time, lifetime time.Duration) sharedkey.BlobSASValues {
+// readSASValues are the values of every source SAS CompleteUpload signs,
+// under either key: read-only, one blob, valid from a little in the past
+// (clock skew between us and the service) for lifetime.
+func readSASValues(protocol, container, blob string, now time.Time, lifetime time.Duration) sharedkey.BlobSASValues {
 	return sharedkey.BlobSASValues{
 		Version:       restapi.DefaultServiceVersion,
 		Protocol:      protocol,
