@@ -119,14 +119,7 @@ func NewManagedIdentityCredential(opts *ManagedIdentityOptions) (*ManagedIdentit
 			return nil, fmt.Errorf("aadtoken: %s: %w", credAppService, err)
 		}
 		c.credential, c.endpoint, c.header = credAppService, u, o.IdentityHeader
-		switch {
-		case o.ClientID != "":
-			c.idParam, c.idValue = "client_id", o.ClientID
-		case o.ObjectID != "":
-			c.idParam, c.idValue = "principal_id", o.ObjectID
-		case o.ResourceID != "":
-			c.idParam, c.idValue = "mi_res_id", o.ResourceID
-		}
+		c.idParam, c.idValue = o.identityParam(appServiceIDParams)
 		return c, nil
 	}
 	ep := o.IMDSEndpoint
@@ -138,15 +131,31 @@ func NewManagedIdentityCredential(opts *ManagedIdentityOptions) (*ManagedIdentit
 		return nil, fmt.Errorf("aadtoken: %s: %w", credIMDS, err)
 	}
 	c.credential, c.endpoint, c.probe = credIMDS, u, o.ProbeTimeout
+	c.idParam, c.idValue = o.identityParam(imdsIDParams)
+	return c, nil
+}
+
+// The query parameters that select a user-assigned identity by client id,
+// object id and ARM resource id: the two flavours name the last two
+// differently.
+var (
+	imdsIDParams       = [3]string{"client_id", "object_id", "msi_res_id"}
+	appServiceIDParams = [3]string{"client_id", "principal_id", "mi_res_id"}
+)
+
+// identityParam returns the query parameter and value that select the
+// user-assigned identity o names, with the endpoint's parameter names for
+// client id, object id and resource id; "" for the system-assigned one.
+func (o *ManagedIdentityOptions) identityParam(names [3]string) (param, value string) {
 	switch {
 	case o.ClientID != "":
-		c.idParam, c.idValue = "client_id", o.ClientID
+		return names[0], o.ClientID
 	case o.ObjectID != "":
-		c.idParam, c.idValue = "object_id", o.ObjectID
+		return names[1], o.ObjectID
 	case o.ResourceID != "":
-		c.idParam, c.idValue = "msi_res_id", o.ResourceID
+		return names[2], o.ResourceID
 	}
-	return c, nil
+	return "", ""
 }
 
 // NewManagedIdentityCredentialFromEnvironment uses the App Service flavour

@@ -50,28 +50,13 @@ type BlobWriteResult struct {
 // Conditions.IfNoneMatch "*", an existing blob gives an error matching
 // ErrAlreadyExists.
 func (c *Client) PutBlob(ctx context.Context, container, blob string, body io.ReadSeeker, opts *PutBlobOptions) (*BlobWriteResult, error) {
-	if err := validateContainerName(container); err != nil {
+	if err := validateContainerAndBlob(container, blob); err != nil {
 		return nil, err
 	}
-	if err := validateBlobName(blob); err != nil {
-		return nil, err
-	}
-	var o PutBlobOptions
-	if opts != nil {
-		o = *opts
-	}
+	o := orZero(opts)
 	h := http.Header{}
 	h.Set(hdrBlobType, "BlockBlob")
-	if o.ContentType != "" {
-		if err := checkHeaderValue("ContentType", o.ContentType); err != nil {
-			return nil, err
-		}
-		h.Set(hdrBlobContentType, o.ContentType)
-	}
-	if err := setConditions(h, o.Conditions); err != nil {
-		return nil, err
-	}
-	if err := setMetadata(h, o.Metadata); err != nil {
+	if err := setBlobHeaders(h, o.ContentType, o.Conditions, o.Metadata); err != nil {
 		return nil, err
 	}
 	if err := setContentCRC64(h, "PutBlobOptions.ContentCRC64", o.ContentCRC64); err != nil {

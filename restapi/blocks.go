@@ -101,19 +101,13 @@ func validateBlockID(id string) error {
 // PutBlock stages one block of a block blob. The body is measured with
 // Seek and rewound for every try, as in PutBlob.
 func (c *Client) PutBlock(ctx context.Context, container, blob, blockID string, body io.ReadSeeker, opts *PutBlockOptions) (*PutBlockResult, error) {
-	if err := validateContainerName(container); err != nil {
-		return nil, err
-	}
-	if err := validateBlobName(blob); err != nil {
+	if err := validateContainerAndBlob(container, blob); err != nil {
 		return nil, err
 	}
 	if err := validateBlockID(blockID); err != nil {
 		return nil, err
 	}
-	var o PutBlockOptions
-	if opts != nil {
-		o = *opts
-	}
+	o := orZero(opts)
 	h := http.Header{}
 	if err := setContentCRC64(h, "PutBlockOptions.ContentCRC64", o.ContentCRC64); err != nil {
 		return nil, err
@@ -129,10 +123,7 @@ func (c *Client) PutBlock(ctx context.Context, container, blob, blockID string, 
 	if err != nil {
 		return nil, err
 	}
-	return &PutBlockResult{
-		ContentCRC64: parseCRC64Header(resp.Header.Get(hdrContentCRC64)),
-		RequestID:    resp.Header.Get(hdrRequestID),
-	}, nil
+	return blockResult(resp), nil
 }
 
 // PutBlockFromURL stages a block whose bytes the service reads from
@@ -140,10 +131,7 @@ func (c *Client) PutBlock(ctx context.Context, container, blob, blockID string, 
 // the full source blob URL including any SAS; it travels only in the
 // x-ms-copy-source header and is never logged or put in an error unredacted.
 func (c *Client) PutBlockFromURL(ctx context.Context, container, blob, blockID, sourceURL string, opts *PutBlockFromURLOptions) (*PutBlockResult, error) {
-	if err := validateContainerName(container); err != nil {
-		return nil, err
-	}
-	if err := validateBlobName(blob); err != nil {
+	if err := validateContainerAndBlob(container, blob); err != nil {
 		return nil, err
 	}
 	if err := validateBlockID(blockID); err != nil {
@@ -156,10 +144,7 @@ func (c *Client) PutBlockFromURL(ctx context.Context, container, blob, blockID, 
 	if err := checkHeaderValue("source URL", sourceURL); err != nil {
 		return nil, err
 	}
-	var o PutBlockFromURLOptions
-	if opts != nil {
-		o = *opts
-	}
+	o := orZero(opts)
 	h := http.Header{}
 	h.Set(hdrCopySource, sourceURL)
 	if o.SourceRange != nil {
@@ -196,10 +181,14 @@ func (c *Client) PutBlockFromURL(ctx context.Context, container, blob, blockID, 
 	if err != nil {
 		return nil, err
 	}
+	return blockResult(resp), nil
+}
+
+func blockResult(resp *http.Response) *PutBlockResult {
 	return &PutBlockResult{
 		ContentCRC64: parseCRC64Header(resp.Header.Get(hdrContentCRC64)),
 		RequestID:    resp.Header.Get(hdrRequestID),
-	}, nil
+	}
 }
 
 // blockListXML renders the Put Block List body.
@@ -236,32 +225,17 @@ func blockListXML(blocks []BlockRef) ([]byte, error) {
 // With Conditions.IfNoneMatch "*", an existing blob gives an error matching
 // ErrAlreadyExists.
 func (c *Client) PutBlockList(ctx context.Context, container, blob string, blocks []BlockRef, opts *PutBlockListOptions) (*BlobWriteResult, error) {
-	if err := validateContainerName(container); err != nil {
+	if err := validateContainerAndBlob(container, blob); err != nil {
 		return nil, err
 	}
-	if err := validateBlobName(blob); err != nil {
-		return nil, err
-	}
-	var o PutBlockListOptions
-	if opts != nil {
-		o = *opts
-	}
+	o := orZero(opts)
 	body, err := blockListXML(blocks)
 	if err != nil {
 		return nil, err
 	}
 	h := http.Header{}
 	h.Set(hdrContentType, "application/xml")
-	if o.ContentType != "" {
-		if err := checkHeaderValue("ContentType", o.ContentType); err != nil {
-			return nil, err
-		}
-		h.Set(hdrBlobContentType, o.ContentType)
-	}
-	if err := setConditions(h, o.Conditions); err != nil {
-		return nil, err
-	}
-	if err := setMetadata(h, o.Metadata); err != nil {
+	if err := setBlobHeaders(h, o.ContentType, o.Conditions, o.Metadata); err != nil {
 		return nil, err
 	}
 	if err := setImmutability(h, o.Immutability); err != nil {
@@ -323,10 +297,7 @@ func parseBlockList(body []byte) (*BlockList, error) {
 
 // GetBlockList returns the blob's committed and/or uncommitted blocks.
 func (c *Client) GetBlockList(ctx context.Context, container, blob string, opts *GetBlockListOptions) (*BlockList, error) {
-	if err := validateContainerName(container); err != nil {
-		return nil, err
-	}
-	if err := validateBlobName(blob); err != nil {
+	if err := validateContainerAndBlob(container, blob); err != nil {
 		return nil, err
 	}
 	lt := "all"

@@ -76,10 +76,7 @@ func NewClient(endpoint string, auth Authorizer, opts *Options) (*Client, error)
 	if err != nil {
 		return nil, err
 	}
-	var o Options
-	if opts != nil {
-		o = *opts
-	}
+	o := orZero(opts)
 	if o.AccountName != "" {
 		if err := validateAccountName(o.AccountName); err != nil {
 			return nil, err
@@ -113,6 +110,16 @@ func NewClient(endpoint string, auth Authorizer, opts *Options) (*Client, error)
 		sleep:     sleepCtx,
 	}
 	return c, nil
+}
+
+// orZero returns *opts, or the zero options when opts is nil: every
+// operation takes its options as an optional pointer.
+func orZero[T any](opts *T) T {
+	if opts == nil {
+		var zero T
+		return zero
+	}
+	return *opts
 }
 
 // noRedirectClient returns a client that never follows a redirect. A

@@ -28,10 +28,7 @@ func (c *Client) CreateContainer(ctx context.Context, container string, opts *Cr
 	if err := validateContainerName(container); err != nil {
 		return err
 	}
-	var o CreateContainerOptions
-	if opts != nil {
-		o = *opts
-	}
+	o := orZero(opts)
 	h := http.Header{}
 	if err := setMetadata(h, o.Metadata); err != nil {
 		return err
@@ -70,10 +67,7 @@ func (c *Client) DeleteContainer(ctx context.Context, container string, opts *De
 	if err := validateContainerName(container); err != nil {
 		return err
 	}
-	var o DeleteContainerOptions
-	if opts != nil {
-		o = *opts
-	}
+	o := orZero(opts)
 	h := http.Header{}
 	if err := setConditions(h, o.Conditions); err != nil {
 		return err

@@ -16,16 +16,10 @@ type DeleteBlobOptions struct {
 // DeleteBlob deletes a blob. A missing blob gives an error matching
 // ErrNotFound; callers cleaning up usually treat that as success.
 func (c *Client) DeleteBlob(ctx context.Context, container, blob string, opts *DeleteBlobOptions) error {
-	if err := validateContainerName(container); err != nil {
+	if err := validateContainerAndBlob(container, blob); err != nil {
 		return err
 	}
-	if err := validateBlobName(blob); err != nil {
-		return err
-	}
-	var o DeleteBlobOptions
-	if opts != nil {
-		o = *opts
-	}
+	o := orZero(opts)
 	h := http.Header{}
 	switch o.DeleteSnapshots {
 	case "":

@@ -168,6 +168,15 @@ func validateBlobName(name string) error {
 	return nil
 }
 
+// validateContainerAndBlob checks the two names of a blob operation,
+// container first.
+func validateContainerAndBlob(container, blob string) error {
+	if err := validateContainerName(container); err != nil {
+		return err
+	}
+	return validateBlobName(blob)
+}
+
 // escapePath percent-encodes every byte except RFC 3986 unreserved
 // characters and '/'. Encoding more than net/url would (it leaves + $ & , ; =
 // : @ alone) keeps the path unambiguous for every server and signer: the

@@ -105,12 +105,16 @@ func (e *ResponseError) Error() string {
 	return b.String()
 }
 
-func (e *ResponseError) resource() string {
+func (e *ResponseError) resource() string { return resourcePhrase(e.Container, e.Blob) }
+
+// resourcePhrase names what an operation acted on, for error messages:
+// `of blob "b" in container "c"`, `of container "c"`, or "".
+func resourcePhrase(container, blob string) string {
 	switch {
-	case e.Container != "" && e.Blob != "":
-		return fmt.Sprintf("of blob %q in container %q", e.Blob, e.Container)
-	case e.Container != "":
-		return fmt.Sprintf("of container %q", e.Container)
+	case container != "" && blob != "":
+		return fmt.Sprintf("of blob %q in container %q", blob, container)
+	case container != "":
+		return fmt.Sprintf("of container %q", container)
 	}
 	return ""
 }

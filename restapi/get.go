@@ -64,16 +64,10 @@ func propertiesFromHeaders(h http.Header) BlobProperties {
 // the bytes can never come from two versions of the blob; it gives up
 // after RetryPolicy.MaxTries resumptions. The caller must Close Body.
 func (c *Client) GetBlob(ctx context.Context, container, blob string, opts *GetBlobOptions) (*GetBlobResult, error) {
-	if err := validateContainerName(container); err != nil {
+	if err := validateContainerAndBlob(container, blob); err != nil {
 		return nil, err
 	}
-	if err := validateBlobName(blob); err != nil {
-		return nil, err
-	}
-	var o GetBlobOptions
-	if opts != nil {
-		o = *opts
-	}
+	o := orZero(opts)
 	var rng HTTPRange
 	if o.Range != nil {
 		rng = *o.Range
@@ -230,10 +224,7 @@ func (eofReader) Close() error             { return nil }
 // GetBlobProperties returns a blob's properties and metadata (HEAD). A HEAD
 // answer has no body, so errors carry only the status and x-ms-error-code.
 func (c *Client) GetBlobProperties(ctx context.Context, container, blob string, opts *GetBlobOptions) (*BlobProperties, error) {
-	if err := validateContainerName(container); err != nil {
-		return nil, err
-	}
-	if err := validateBlobName(blob); err != nil {
+	if err := validateContainerAndBlob(container, blob); err != nil {
 		return nil, err
 	}
 	h := http.Header{}

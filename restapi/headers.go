@@ -80,49 +80,65 @@ func checkHeaderValue(what, v string) error {
 	return nil
 }
 
+// setBlobHeaders sets what Put Blob and Put Block List both say about the
+// blob they write: its content type (x-ms-blob-content-type, when not
+// empty), the conditions and the metadata.
+func setBlobHeaders(h http.Header, contentType string, c Conditions, metadata map[string]string) error {
+	if contentType != "" {
+		if err := checkHeaderValue("ContentType", contentType); err != nil {
+			return err
+		}
+		h.Set(hdrBlobContentType, contentType)
+	}
+	if err := setConditions(h, c); err != nil {
+		return err
+	}
+	return setMetadata(h, metadata)
+}
+
+// conditionHeaders names one family of conditional headers: what the
+// caller set them through (for errors) and the four header names.
+type conditionHeaders struct {
+	what                                                     string
+	ifMatch, ifNoneMatch, ifModifiedSince, ifUnmodifiedSince string
+}
+
+var (
+	targetConditionHeaders = conditionHeaders{"Conditions",
+		hdrIfMatch, hdrIfNoneMatch, hdrIfModifiedSince, hdrIfUnmodifiedSince}
+	sourceConditionHeaders = conditionHeaders{"SourceConditions",
+		hdrSourceIfMatch, hdrSourceIfNoneMatch, hdrSourceIfModifiedSince, hdrSourceIfUnmodifiedSince}
+)
+
 // setConditions sets If-Match, If-None-Match, If-Modified-Since and
 // If-Unmodified-Since.
 func setConditions(h http.Header, c Conditions) error {
-	if c.IfMatch != "" {
-		if err := checkHeaderValue("Conditions.IfMatch", c.IfMatch); err != nil {
-			return err
-		}
-		h.Set(hdrIfMatch, c.IfMatch)
-	}
-	if c.IfNoneMatch != "" {
-		if err := checkHeaderValue("Conditions.IfNoneMatch", c.IfNoneMatch); err != nil {
-			return err
-		}
-		h.Set(hdrIfNoneMatch, c.IfNoneMatch)
-	}
-	if !c.IfModifiedSince.IsZero() {
-		h.Set(hdrIfModifiedSince, httpDate(c.IfModifiedSince))
-	}
-	if !c.IfUnmodifiedSince.IsZero() {
-		h.Set(hdrIfUnmodifiedSince, httpDate(c.IfUnmodifiedSince))
-	}
-	return nil
+	return targetConditionHeaders.set(h, c)
 }
 
 // setSourceConditions sets the x-ms-source-if-* headers of Put Block From URL.
 func setSourceConditions(h http.Header, c SourceConditions) error {
+	return sourceConditionHeaders.set(h, Conditions(c))
+}
+
+func (n conditionHeaders) set(h http.Header, c Conditions) error {
 	if c.IfMatch != "" {
-		if err := checkHeaderValue("SourceConditions.IfMatch", c.IfMatch); err != nil {
+		if err := checkHeaderValue(n.what+".IfMatch", c.IfMatch); err != nil {
 			return err
 		}
-		h.Set(hdrSourceIfMatch, c.IfMatch)
+		h.Set(n.ifMatch, c.IfMatch)
 	}
 	if c.IfNoneMatch != "" {
-		if err := checkHeaderValue("SourceConditions.IfNoneMatch", c.IfNoneMatch); err != nil {
+		if err := checkHeaderValue(n.what+".IfNoneMatch", c.IfNoneMatch); err != nil {
 			return err
 		}
-		h.Set(hdrSourceIfNoneMatch, c.IfNoneMatch)
+		h.Set(n.ifNoneMatch, c.IfNoneMatch)
 	}
 	if !c.IfModifiedSince.IsZero() {
-		h.Set(hdrSourceIfModifiedSince, httpDate(c.IfModifiedSince))
+		h.Set(n.ifModifiedSince, httpDate(c.IfModifiedSince))
 	}
 	if !c.IfUnmodifiedSince.IsZero() {
-		h.Set(hdrSourceIfUnmodifiedSince, httpDate(c.IfUnmodifiedSince))
+		h.Set(n.ifUnmodifiedSince, httpDate(c.IfUnmodifiedSince))
 	}
 	return nil
 }

@@ -163,10 +163,7 @@ func (c *Client) ListBlobs(ctx context.Context, container string, opts *ListBlob
 	if err := validateContainerName(container); err != nil {
 		return nil, err
 	}
-	var o ListBlobsOptions
-	if opts != nil {
-		o = *opts
-	}
+	o := orZero(opts)
 	if o.MaxResults < 0 {
 		return nil, fmt.Errorf("restapi: %s: MaxResults %d is negative", opListBlobs, o.MaxResults)
 	}
@@ -204,10 +201,7 @@ func (c *Client) ListBlobs(ctx context.Context, container string, opts *ListBlob
 // MaxPages pages, is an error rather than an endless loop.
 func (c *Client) ListAllBlobs(ctx context.Context, container string, opts *ListBlobsOptions) iter.Seq2[BlobItem, error] {
 	return func(yield func(BlobItem, error) bool) {
-		var o ListBlobsOptions
-		if opts != nil {
-			o = *opts
-		}
+		o := orZero(opts)
 		maxPages := o.MaxPages
 		if maxPages <= 0 {
 			maxPages = defaultMaxPages

@@ -285,11 +285,8 @@ func (c *Client) newRequest(ctx, tryCtx context.Context, cl *call, u *url.URL, s
 
 // where names the resource for error messages.
 func (cl *call) where() string {
-	switch {
-	case cl.container != "" && cl.blob != "":
-		return fmt.Sprintf(" of blob %q in container %q", cl.blob, cl.container)
-	case cl.container != "":
-		return fmt.Sprintf(" of container %q", cl.container)
+	if r := resourcePhrase(cl.container, cl.blob); r != "" {
+		return " " + r
 	}
 	return ""
 }

@@ -62,46 +62,18 @@ func weightAt(table *[256]uint8, s string, i int) uint8 {
 // does. It returns 0 only for names equal but for letter case (for valid
 // header names), which the caller reports as a duplicate.
 func compareHeaderNames(a, b string) int {
-	i, j := 0, 0
-	for {
-		wa, wb := weightAt(&primaryWeight, a, i), weightAt(&primaryWeight, b, j)
-		switch {
-		case wa == weightEnd && wb == weightEnd:
-			return compareSecondary(a, b)
-		case wa == wb:
-			i, j = i+1, j+1
-		case wa == weightIgnored:
-			i++
-		case wb == weightIgnored:
-			j++
-		case wa < wb:
-			return -1
-		default:
-			return 1
-		}
+	if c, _, _ := compareLevel(&primaryWeight, a, b, false); c != 0 {
+		return c
 	}
+	return compareSecondary(a, b)
 }
 
 // compareSecondary breaks a primary tie on the position of hyphens and
 // apostrophes.
 func compareSecondary(a, b string) int {
-	i, j := 0, 0
-	for i == j {
-		wa, wb := weightAt(&secondaryWeight, a, i), weightAt(&secondaryWeight, b, j)
-		switch {
-		case wa == weightEnd && wb == weightEnd:
-			return 0
-		case wa == wb:
-			i, j = i+1, j+1
-		case wa == weightIgnored:
-			i++
-		case wb == weightIgnored:
-			j++
-		case wa < wb:
-			return -1
-		default:
-			return 1
-		}
+	c, i, j := compareLevel(&secondaryWeight, a, b, true)
+	if c != 0 || i == j {
+		return c
 	}
 	// One name skipped a character where the other has a hyphen or an
 	// apostrophe: the name that moved further (had an ordinary character
@@ -110,4 +82,30 @@ func compareSecondary(a, b string) int {
 		return -1
 	}
 	return 1
+}
+
+// compareLevel walks a and b at one level of the collation: characters
+// ignored at that level are skipped, and the first pair of differing
+// weights decides (-1 or 1). It returns 0 when both names run out together,
+// or, with inStep, as soon as one name has skipped a character the other
+// has not; i and j are the positions reached in a and b.
+func compareLevel(table *[256]uint8, a, b string, inStep bool) (c, i, j int) {
+	for !inStep || i == j {
+		wa, wb := weightAt(table, a, i), weightAt(table, b, j)
+		switch {
+		case wa == weightEnd && wb == weightEnd:
+			return 0, i, j
+		case wa == wb:
+			i, j = i+1, j+1
+		case wa == weightIgnored:
+			i++
+		case wb == weightIgnored:
+			j++
+		case wa < wb:
+			return -1, i, j
+		default:
+			return 1, i, j
+		}
+	}
+	return 0, i, j
 }

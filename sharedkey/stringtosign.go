@@ -27,6 +27,24 @@ var stdHeaders = [...]string{
 // slotContentLanguage is the slot after which Content-Length is written.
 const slotContentLanguage = 1
 
+// StringToSignFields returns the names of the twelve positional lines at
+// the top of a Shared Key string-to-sign, in order: "VERB",
+// "Content-Encoding", "Content-Language", "Content-Length", "Content-MD5",
+// "Content-Type", "Date", "If-Modified-Since", "If-Match", "If-None-Match",
+// "If-Unmodified-Since", "Range" (the field column of SIGNING.md, section 1).
+// The canonicalized x-ms-* headers and the canonicalized resource follow
+// them and have no fixed position. Tools that explain a string-to-sign label
+// its lines with these names. The list is built from the table
+// [StringToSign] writes from, so the two cannot disagree; each call returns
+// a new slice.
+func StringToSignFields() []string {
+	f := make([]string, 0, len(stdHeaders)+2)
+	f = append(f, "VERB")
+	f = append(f, stdHeaders[:slotContentLanguage+1]...)
+	f = append(f, "Content-Length")
+	return append(f, stdHeaders[slotContentLanguage+1:]...)
+}
+
 // xmsHeader is one x-ms-* header as it goes on the wire.
 type xmsHeader struct{ name, value string }
 

@@ -175,3 +175,41 @@ func TestStringToSignRules(t *testing.T) {
 		})
 	}
 }
+
+// TestStringToSignFields pins StringToSignFields to the lines StringToSign
+// writes: each standard header is given its own name as value, so line i
+// must read fields[i]; VERB and Content-Length come from the request itself.
+func TestStringToSignFields(t *testing.T) {
+	fields := StringToSignFields()
+	want := []string{"VERB", "Content-Encoding", "Content-Language", "Content-Length", "Content-MD5",
+		"Content-Type", "Date", "If-Modified-Since", "If-Match", "If-None-Match", "If-Unmodified-Since", "Range"}
+	if strings.Join(fields, ",") != strings.Join(want, ",") {
+		t.Fatalf("StringToSignFields() = %q, want %q", fields, want)
+	}
+	r := get(t, "https://a/c/b")
+	r.Method = "VERB"
+	r.ContentLength = 14
+	for _, name := range fields {
+		if name != "VERB" && name != "Content-Length" {
+			r.Header.Set(name, name)
+		}
+	}
+	sts, err := StringToSign(r, "a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(sts, "\n")
+	for i, name := range fields {
+		wantLine := name
+		if name == "Content-Length" {
+			wantLine = "14"
+		}
+		if lines[i] != wantLine {
+			t.Errorf("line %d of the string-to-sign is %q, StringToSignFields names it %q", i+1, lines[i], name)
+		}
+	}
+	fields[0] = "changed"
+	if StringToSignFields()[0] != "VERB" {
+		t.Error("changing a returned slice changed the next one")
+	}
+}

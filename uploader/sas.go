@@ -63,7 +63,7 @@ func (s *delegationSigner) sourceURL(ctx context.Context, container, blob string
 	if limit := k.SignedExpiry.Sub(now); limit < lifetime {
 		lifetime = limit
 	}
-	q, err := signDelegation(delegationSASValues(s.protocol, container, blob, now, lifetime), s.account, k)
+	q, err := signDelegation(readSASValues(s.protocol, container, blob, now, lifetime), s.account, k)
 	if err != nil {
 		return "", fmt.Errorf("sign user-delegation read SAS for %s/%s: %w", container, blob, err)
 	}

@@ -174,6 +174,18 @@ func (a *app) parse(c *command, fs *flag.FlagSet, args []string) ([]string, erro
 	}
 }
 
+// parseNoArgs is parse for the commands that take flags only.
+func (a *app) parseNoArgs(c *command, fs *flag.FlagSet, args []string) error {
+	pos, err := a.parse(c, fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 0 {
+		return usagef("unexpected arguments %q", pos)
+	}
+	return nil
+}
+
 // printOverview lists the commands.
 func (a *app) printOverview(w io.Writer) {
 	fmt.Fprint(w, `azblobmin: session recordings in Azure Blob Storage, without the Azure SDK

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"strings"
 	"time"
@@ -25,25 +26,12 @@ type completeResult struct {
 
 // cmdComplete is `azblobmin complete`.
 func cmdComplete(a *app, ctx context.Context, args []string) error {
-	c := commands["complete"]
 	var f connFlags
 	var ids uploadIDFlags
 	var allowGaps bool
-	fs := a.newFlagSet(c)
-	f.register(fs)
-	ids.register(fs)
-	fs.BoolVar(&allowGaps, "allow-gaps", false, "complete even when part numbers are missing (the recording will lack their bytes)")
-	pos, err := a.parse(c, fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 0 {
-		return usagef("unexpected arguments %q", pos)
-	}
-	if err := ids.check(); err != nil {
-		return err
-	}
-	h, err := a.newHandler(ctx, &f)
+	h, err := a.openUpload(ctx, commands["complete"], args, &f, &ids, func(fs *flag.FlagSet) {
+		fs.BoolVar(&allowGaps, "allow-gaps", false, "complete even when part numbers are missing (the recording will lack their bytes)")
+	})
 	if err != nil {
 		return err
 	}
@@ -121,23 +109,9 @@ type abortResult struct {
 
 // cmdAbort is `azblobmin abort`.
 func cmdAbort(a *app, ctx context.Context, args []string) error {
-	c := commands["abort"]
 	var f connFlags
 	var ids uploadIDFlags
-	fs := a.newFlagSet(c)
-	f.register(fs)
-	ids.register(fs)
-	pos, err := a.parse(c, fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 0 {
-		return usagef("unexpected arguments %q", pos)
-	}
-	if err := ids.check(); err != nil {
-		return err
-	}
-	h, err := a.newHandler(ctx, &f)
+	h, err := a.openUpload(ctx, commands["abort"], args, &f, &ids, nil)
 	if err != nil {
 		return err
 	}

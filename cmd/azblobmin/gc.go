@@ -40,12 +40,8 @@ func cmdGC(a *app, ctx context.Context, args []string) error {
 	fs.DurationVar(&olderThan, "older-than", 24*time.Hour, "only uploads started at least this long ago (e.g. 24h, 90m); 0 means all, unsafe while uploads run")
 	fs.BoolVar(&abort, "abort", false, "abort (delete) abandoned uploads instead of completing them from their parts")
 	fs.BoolVar(&apply, "apply", false, "act; without it gc only reports what it would do (dry run)")
-	pos, err := a.parse(c, fs, args)
-	if err != nil {
+	if err := a.parseNoArgs(c, fs, args); err != nil {
 		return err
-	}
-	if len(pos) != 0 {
-		return usagef("unexpected arguments %q", pos)
 	}
 	if olderThan < 0 {
 		return usagef("-older-than %v is negative", olderThan)

@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -32,12 +34,8 @@ func cmdUploads(a *app, ctx context.Context, args []string) error {
 	fs := a.newFlagSet(c)
 	f.register(fs)
 	fs.StringVar(&sessionID, "session-id", "", "only uploads of this session")
-	pos, err := a.parse(c, fs, args)
-	if err != nil {
+	if err := a.parseNoArgs(c, fs, args); err != nil {
 		return err
-	}
-	if len(pos) != 0 {
-		return usagef("unexpected arguments %q", pos)
 	}
 	h, err := a.newHandler(ctx, &f)
 	if err != nil {
@@ -143,25 +141,31 @@ func (u *uploadIDFlags) upload() uploader.StreamUpload {
 	return uploader.StreamUpload{SessionID: u.sessionID, ID: u.uploadID}
 }
 
-// cmdParts is `azblobmin parts`.
-func cmdParts(a *app, ctx context.Context, args []string) error {
-	c := commands["parts"]
-	var f connFlags
-	var ids uploadIDFlags
+// openUpload does what the commands acting on one upload (complete, abort,
+// parts) share: it registers the connection flags, -session-id, -upload-id
+// and whatever more registers, parses args (flags only), checks the ids and
+// connects.
+func (a *app) openUpload(ctx context.Context, c *command, args []string, f *connFlags, ids *uploadIDFlags, more func(*flag.FlagSet)) (*uploader.Handler, error) {
 	fs := a.newFlagSet(c)
 	f.register(fs)
 	ids.register(fs)
-	pos, err := a.parse(c, fs, args)
-	if err != nil {
-		return err
+	if more != nil {
+		more(fs)
 	}
-	if len(pos) != 0 {
-		return usagef("unexpected arguments %q", pos)
+	if err := a.parseNoArgs(c, fs, args); err != nil {
+		return nil, err
 	}
 	if err := ids.check(); err != nil {
-		return err
+		return nil, err
 	}
-	h, err := a.newHandler(ctx, &f)
+	return a.newHandler(ctx, f)
+}
+
+// cmdParts is `azblobmin parts`.
+func cmdParts(a *app, ctx context.Context, args []string) error {
+	var f connFlags
+	var ids uploadIDFlags
+	h, err := a.openUpload(ctx, commands["parts"], args, &f, &ids, nil)
 	if err != nil {
 		return err
 	}
@@ -170,12 +174,7 @@ func cmdParts(a *app, ctx context.Context, args []string) error {
 		return err
 	}
 	out := partsOutput{SessionID: ids.sessionID, UploadID: ids.uploadID, Parts: []partInfo{}, Missing: missingParts(inv)}
-	nums := make([]int64, 0, len(inv))
-	for n := range inv {
-		nums = append(nums, n)
-	}
-	slices.Sort(nums)
-	for _, n := range nums {
+	for _, n := range slices.Sorted(maps.Keys(inv)) {
 		p := inv[n]
 		out.Parts = append(out.Parts, partInfo{Number: n, Size: p.Size, ETag: p.ETag, LastModified: p.LastModified})
 		out.TotalSize += max(p.Size, 0)

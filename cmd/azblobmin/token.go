@@ -41,12 +41,8 @@ func cmdToken(a *app, ctx context.Context, args []string) error {
 	fs.StringVar(&scope, "scope", aadtoken.StorageScope, "scope to request")
 	fs.BoolVar(&showToken, "show-token", false, "also print the access token itself (it is a secret: anyone holding it acts as this identity until it expires)")
 	fs.BoolVar(&noCLI, "no-azure-cli", false, "leave the Azure CLI (az) out of the chain")
-	pos, err := a.parse(c, fs, args)
-	if err != nil {
+	if err := a.parseNoArgs(c, fs, args); err != nil {
 		return err
-	}
-	if len(pos) != 0 {
-		return usagef("unexpected arguments %q", pos)
 	}
 	a.setup(&o)
 	if clientID == "" {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"sync"
 
@@ -178,12 +179,7 @@ func checkStoredPart(sp storedPart, p cli.Part) error {
 // the parts of an input of `size` bytes must have.
 func checkStoredSizes(stored map[int64]storedPart, size, partSize int64) error {
 	count := int64(cli.PartCount(size, partSize))
-	nums := make([]int64, 0, len(stored))
-	for n := range stored {
-		nums = append(nums, n)
-	}
-	slices.Sort(nums)
-	for _, n := range nums {
+	for _, n := range slices.Sorted(maps.Keys(stored)) {
 		sp := stored[n]
 		if n > count {
 			return &resumeMismatchError{fmt.Sprintf("the upload already has part %d but this input has only %d parts of %s: this is not the input (or -part-size) the upload was started with", n, count, cli.FormatSize(partSize))}

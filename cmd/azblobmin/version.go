@@ -38,12 +38,8 @@ func cmdVersion(a *app, ctx context.Context, args []string) error {
 	var o outputFlags
 	fs := a.newFlagSet(c)
 	o.register(fs)
-	pos, err := a.parse(c, fs, args)
-	if err != nil {
+	if err := a.parseNoArgs(c, fs, args); err != nil {
 		return err
-	}
-	if len(pos) != 0 {
-		return usagef("unexpected arguments %q", pos)
 	}
 	out := versionOutput{
 		Version:        buildVersion(),

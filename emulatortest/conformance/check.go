@@ -215,6 +215,15 @@ func marker2parts(up uploader.StreamUpload) string {
 	return path.Join("part", up.SessionID, up.ID) + "/"
 }
 
+// verifyCompleted checks what completing up must leave behind: its
+// recording holding exactly want (verifyRecording) and nothing of up in the
+// in-progress container (assertNoLeftovers).
+func verifyCompleted(ctx context.Context, t testing.TB, env Env, h Handler, up uploader.StreamUpload, want []byte) {
+	t.Helper()
+	verifyRecording(ctx, t, env, h, up.SessionID, want)
+	assertNoLeftovers(ctx, t, env, up)
+}
+
 // assertNoLeftovers checks that the in-progress container holds no blob of
 // up.
 func assertNoLeftovers(ctx context.Context, t testing.TB, env Env, up uploader.StreamUpload) {

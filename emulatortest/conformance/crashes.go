@@ -101,8 +101,7 @@ func RunCrashes(t *testing.T, env Env) {
 				}
 			}
 		}
-		verifyRecording(ctx, t, env, h, s, whole)
-		assertNoLeftovers(ctx, t, env, up)
+		verifyCompleted(ctx, t, env, h, up, whole)
 	})
 }
 

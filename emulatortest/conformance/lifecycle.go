@@ -23,8 +23,7 @@ func Lifecycle(t testing.TB, env Env, n int, seed uint64) {
 	if err := h.CompleteUpload(ctx, up, listed); err != nil {
 		t.Fatalf("CompleteUpload of %d parts: %v; %s", n, err, rec.Summary())
 	}
-	verifyRecording(ctx, t, env, h, s, whole)
-	assertNoLeftovers(ctx, t, env, up)
+	verifyCompleted(ctx, t, env, h, up, whole)
 	if got := uploadsOf(ctx, t, h, s); len(got) != 0 {
 		t.Errorf("ListUploads still reports %v for session %s after completion", got, s)
 	}

@@ -43,8 +43,7 @@ func DoubleCompletion(t testing.TB, env Env) {
 	if err := h2.CompleteUpload(ctx, up, parts); err != nil {
 		t.Fatalf("CompleteUpload from a fresh handler after two completions: %v", err)
 	}
-	verifyRecording(ctx, t, env, h, s, whole)
-	assertNoLeftovers(ctx, t, env, up)
+	verifyCompleted(ctx, t, env, h, up, whole)
 }
 
 // completeConcurrently has each handler complete up at the same moment.
@@ -94,8 +93,7 @@ func TwoHandlersAtOnce(t testing.TB, env Env) {
 	s := newSessionID()
 	up, parts, whole := newRecording(ctx, t, h1, s, 16, 62)
 	completeConcurrently(ctx, t, env, []Handler{h1, h2}, up, parts)
-	verifyRecording(ctx, t, env, h2, s, whole)
-	assertNoLeftovers(ctx, t, env, up)
+	verifyCompleted(ctx, t, env, h2, up, whole)
 	t.Logf("handler 1: %s; handler 2: %s", rec1.Summary(), rec2.Summary())
 }
 

@@ -8,19 +8,34 @@ import (
 	"testing"
 )
 
-// requireLost fails t unless the hook lost the answer it was meant to
-// lose. Through a fault-injecting proxy the environment may have lost that
-// answer first (the hook then sees only the retry's 409); a retry of op
-// is accepted as proof of that.
-func requireLost(t testing.TB, lost int64, rec *Recorder, op Op, what string) {
-	t.Helper()
-	switch {
-	case lost == 1:
-	case rec.Sent(op) > 1 && rec.Retries() > 0:
-		t.Logf("the first answer to the %s was lost by the environment before the scenario's hook could lose it", what)
-	default:
-		t.Fatalf("no successful %s was seen, so losing its answer was not tested; %s", what, rec.Summary())
+// loseFirstAnswer returns a handler whose hook loses the answer to the
+// first successful op on a blob of container that match accepts, after the
+// store acted on it, and assertLost, which fails t unless the hook lost
+// that answer. Through a fault-injecting proxy the environment may have
+// lost it first (the hook then sees only the retry's 409); a retry of op is
+// accepted as proof of that.
+func loseFirstAnswer(t testing.TB, env Env, op Op, container string, match func(name string) bool) (h Handler, rec *Recorder, assertLost func(what string)) {
+	var lost atomic.Int64
+	h, rec = env.handler(t, Hooks{
+		AfterAnswer: func(req *http.Request, got Op, resp *http.Response) error {
+			name, ok := blobPath(req, container)
+			if got == op && ok && match(name) && resp.StatusCode/100 == 2 && lost.CompareAndSwap(0, 1) {
+				return ErrInjectedReset
+			}
+			return nil
+		},
+	})
+	assertLost = func(what string) {
+		t.Helper()
+		switch {
+		case lost.Load() == 1:
+		case rec.Sent(op) > 1 && rec.Retries() > 0:
+			t.Logf("the first answer to the %s was lost by the environment before the scenario's hook could lose it", what)
+		default:
+			t.Fatalf("no successful %s was seen, so losing its answer was not tested; %s", what, rec.Summary())
+		}
 	}
+	return h, rec, assertLost
 }
 
 // LostMarkerAnswer loses the answer to the Put Blob that creates the
@@ -31,18 +46,11 @@ func LostMarkerAnswer(t testing.TB, env Env) {
 	env.mustCheck(t)
 	ctx := scenarioContext(t)
 	s := newSessionID()
-	var lost atomic.Int64
-	h, rec := env.handler(t, Hooks{
-		AfterAnswer: func(req *http.Request, op Op, resp *http.Response) error {
-			name, ok := blobPath(req, env.InprogressContainer)
-			if op == OpPutBlob && ok && strings.HasPrefix(name, "upload/"+s+"/") && resp.StatusCode/100 == 2 && lost.CompareAndSwap(0, 1) {
-				return ErrInjectedReset
-			}
-			return nil
-		},
+	h, rec, assertLost := loseFirstAnswer(t, env, OpPutBlob, env.InprogressContainer, func(name string) bool {
+		return strings.HasPrefix(name, "upload/"+s+"/")
 	})
 	up := createUpload(ctx, t, h, s)
-	requireLost(t, lost.Load(), rec, OpPutBlob, "Put Blob of the marker upload/"+s+"/<upload>")
+	assertLost("Put Blob of the marker upload/" + s + "/<upload>")
 	if got := uploadsOf(ctx, t, h, s); len(got) != 1 || got[0].ID != up.ID {
 		t.Fatalf("after a lost marker answer ListUploads reports %v for the session, want exactly upload %s", got, up.ID)
 	}
@@ -51,8 +59,7 @@ func LostMarkerAnswer(t testing.TB, env Env) {
 	if err := h.CompleteUpload(ctx, up, uploaded); err != nil {
 		t.Fatalf("CompleteUpload: %v", err)
 	}
-	verifyRecording(ctx, t, env, h, s, whole)
-	assertNoLeftovers(ctx, t, env, up)
+	verifyCompleted(ctx, t, env, h, up, whole)
 	t.Logf("%s", rec.Summary())
 }
 
@@ -64,26 +71,18 @@ func LostBlockListAnswer(t testing.TB, env Env) {
 	env.mustCheck(t)
 	ctx := scenarioContext(t)
 	s := newSessionID()
-	var lost atomic.Int64
-	h, rec := env.handler(t, Hooks{
-		AfterAnswer: func(req *http.Request, op Op, resp *http.Response) error {
-			name, ok := blobPath(req, env.SessionContainer)
-			if op == OpPutBlockList && ok && name == s && resp.StatusCode/100 == 2 && lost.CompareAndSwap(0, 1) {
-				return ErrInjectedReset
-			}
-			return nil
-		},
+	h, rec, assertLost := loseFirstAnswer(t, env, OpPutBlockList, env.SessionContainer, func(name string) bool {
+		return name == s
 	})
 	up := createUpload(ctx, t, h, s)
 	parts, whole := recordingParts(52, 5, 3<<10, 24<<10)
 	uploaded := uploadAll(ctx, t, h, up, parts, 5, 52)
 	err := h.CompleteUpload(ctx, up, uploaded)
-	requireLost(t, lost.Load(), rec, OpPutBlockList, "Put Block List of "+env.SessionContainer+"/"+s)
+	assertLost("Put Block List of " + env.SessionContainer + "/" + s)
 	if err != nil {
 		t.Fatalf("CompleteUpload after the answer to its committed Put Block List was lost: %v; %s", err, rec.Summary())
 	}
-	verifyRecording(ctx, t, env, h, s, whole)
-	assertNoLeftovers(ctx, t, env, up)
+	verifyCompleted(ctx, t, env, h, up, whole)
 	t.Logf("%s", rec.Summary())
 }
 
@@ -122,7 +121,6 @@ func LostEveryFirstAnswer(t testing.TB, env Env) {
 	if err := h.CompleteUpload(ctx, up, listed); err != nil {
 		t.Fatalf("CompleteUpload with every first answer lost: %v; %s", err, rec.Summary())
 	}
-	verifyRecording(ctx, t, env, h, s, whole)
-	assertNoLeftovers(ctx, t, env, up)
+	verifyCompleted(ctx, t, env, h, up, whole)
 	t.Logf("%d answers lost; %s", lost.Load(), rec.Summary())
 }

@@ -30,8 +30,7 @@ func ManyParts(t testing.TB, env Env) {
 	if err := h.CompleteUpload(ctx, up, listed); err != nil {
 		t.Fatalf("CompleteUpload of %d parts: %v", n, err)
 	}
-	verifyRecording(ctx, t, env, h, s, whole)
-	assertNoLeftovers(ctx, t, env, up)
+	verifyCompleted(ctx, t, env, h, up, whole)
 	if got := rec.Succeeded(OpPutBlockFromURL); got < n {
 		t.Errorf("completion composed %d blocks with Put Block From URL, want at least %d (one per part)", got, n)
 	}
@@ -113,8 +112,7 @@ func FlakyParts(t testing.TB, env Env) {
 	if err := h.CompleteUpload(ctx, up, listed); err != nil {
 		t.Fatalf("CompleteUpload: %v", err)
 	}
-	verifyRecording(ctx, t, env, h, s, whole)
-	assertNoLeftovers(ctx, t, env, up)
+	verifyCompleted(ctx, t, env, h, up, whole)
 	t.Logf("%d parts, %d first attempts failed, %d caller retries of UploadPart; %s", n, n, callerRetries.Load(), rec.Summary())
 }
 
@@ -139,6 +137,5 @@ func ReplacePart(t testing.TB, env Env) {
 	if err := h.CompleteUpload(ctx, up, listed); err != nil {
 		t.Fatalf("CompleteUpload: %v", err)
 	}
-	verifyRecording(ctx, t, env, h, s, append(bytes.Clone(second), two...))
-	assertNoLeftovers(ctx, t, env, up)
+	verifyCompleted(ctx, t, env, h, up, append(bytes.Clone(second), two...))
 }

@@ -191,6 +191,78 @@ func (s *miServer) resourceOK(res string) bool {
 	return strings.TrimSuffix(res, "/") == strings.TrimSuffix(s.opts.Resource, "/")
 }
 
+// SystemAssigned returns the system-assigned identity, if any.
+func (s *miServer) SystemAssigned() *Identity { return s.opts.SystemAssigned }
+
+// UserAssigned returns the user-assigned identities with ObjectIDs filled.
+func (s *miServer) UserAssigned() []Identity { return s.opts.UserAssigned }
+
+// miDialect is what tells the two managed identity endpoints apart; the
+// rest of a token request is checked the same way by both.
+type miDialect struct {
+	path string
+	// admit checks the endpoint's own request headers, before any scripted
+	// failure; it reports a refusal through fail and returns false.
+	admit func(r *http.Request, rec *ManagedIdentityRequest, fail func(status int, code, desc string)) bool
+	// apiVersionOK accepts the api-version values the endpoint serves;
+	// apiVersionMsg is the refusal of any other.
+	apiVersionOK  func(string) bool
+	apiVersionMsg string
+	// idParams are the query names of client id, object id and resource id.
+	idParams [3]string
+	// answer is the success body for a token issued at now.
+	answer func(id *Identity, tok string, now time.Time) map[string]string
+}
+
+// handler serves token requests the way d describes, recording each.
+func (s *miServer) handler(d miDialect) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		rec := ManagedIdentityRequest{Query: q}
+		defer func() { s.record(rec) }()
+		fail := func(status int, code, desc string) {
+			rec.Status = status
+			writeJSON(w, status, map[string]string{"error": code, "error_description": desc})
+		}
+		if r.URL.Path != d.path {
+			fail(http.StatusNotFound, "not_found", "The requested path is not found")
+			return
+		}
+		if !d.admit(r, &rec, fail) {
+			return
+		}
+		if f, ok := s.nextScripted(); ok {
+			rec.Status = f.Status
+			f.write(w)
+			return
+		}
+		if r.Method != http.MethodGet {
+			fail(http.StatusMethodNotAllowed, "invalid_request", "Only GET is supported")
+			return
+		}
+		if !d.apiVersionOK(q.Get("api-version")) {
+			fail(http.StatusBadRequest, "invalid_request", d.apiVersionMsg)
+			return
+		}
+		if !s.resourceOK(q.Get("resource")) {
+			fail(http.StatusBadRequest, "invalid_resource", "AADSTS500011: The resource principal named "+q.Get("resource")+" was not found in the tenant")
+			return
+		}
+		id, msg := s.pick(q, d.idParams)
+		if id == nil {
+			fail(http.StatusBadRequest, "invalid_request", msg)
+			return
+		}
+		tok, now, err := s.mint(id)
+		if err != nil {
+			fail(http.StatusInternalServerError, "server_error", err.Error())
+			return
+		}
+		rec.Status = http.StatusOK
+		writeJSON(w, http.StatusOK, d.answer(id, tok, now))
+	}
+}
+
 // IMDS is a stand-in for the Azure Instance Metadata Service token
 // endpoint, served over plain http on 127.0.0.1 (the real one is plain http
 // on 169.254.169.254).
@@ -208,7 +280,16 @@ type IMDS struct {
 func NewIMDS(t testing.TB, opts *ManagedIdentityOptions) *IMDS {
 	t.Helper()
 	s := &IMDS{miServer: newMIServer(t, opts)}
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	s.srv = httptest.NewServer(s.handler(miDialect{
+		path:  "/metadata/identity/oauth2/token",
+		admit: s.admit,
+		apiVersionOK: func(v string) bool {
+			return v == "2018-02-01" || v == "2019-08-01"
+		},
+		apiVersionMsg: "Requested api-version is not supported or is missing",
+		idParams:      [3]string{"client_id", "object_id", "msi_res_id"},
+		answer:        s.answer,
+	}))
 	t.Cleanup(s.srv.Close)
 	s.Host = s.srv.URL
 	s.TokenURL = s.srv.URL + "/metadata/identity/oauth2/token"
@@ -216,66 +297,25 @@ func NewIMDS(t testing.TB, opts *ManagedIdentityOptions) *IMDS {
 	return s
 }
 
-// SystemAssigned returns the system-assigned identity, if any.
-func (s *IMDS) SystemAssigned() *Identity { return s.opts.SystemAssigned }
-
-// UserAssigned returns the user-assigned identities with ObjectIDs filled.
-func (s *IMDS) UserAssigned() []Identity { return s.opts.UserAssigned }
-
-func (s *IMDS) serve(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	rec := ManagedIdentityRequest{Query: q}
-	defer func() { s.record(rec) }()
-	fail := func(status int, code, desc string) {
-		rec.Status = status
-		writeJSON(w, status, map[string]string{"error": code, "error_description": desc})
-	}
-	if r.URL.Path != "/metadata/identity/oauth2/token" {
-		fail(http.StatusNotFound, "not_found", "The requested path is not found")
-		return
-	}
-	// IMDS refuses anything that looks proxied, and requests without the
-	// Metadata header (this is what a probe gets).
+// admit: IMDS refuses anything that looks proxied, and requests without
+// the Metadata header (this is what a probe gets).
+func (s *IMDS) admit(r *http.Request, rec *ManagedIdentityRequest, fail func(status int, code, desc string)) bool {
 	if r.Header.Get("X-Forwarded-For") != "" {
 		fail(http.StatusBadRequest, "invalid_request", "Request was forwarded by a proxy")
-		return
+		return false
 	}
 	if r.Header.Get("Metadata") != "true" {
 		rec.Probe = true
 		fail(http.StatusBadRequest, "invalid_request", "Required metadata header not specified")
-		return
+		return false
 	}
-	if f, ok := s.nextScripted(); ok {
-		rec.Status = f.Status
-		f.write(w)
-		return
-	}
-	if r.Method != http.MethodGet {
-		fail(http.StatusMethodNotAllowed, "invalid_request", "Only GET is supported")
-		return
-	}
-	if v := q.Get("api-version"); v != "2018-02-01" && v != "2019-08-01" {
-		fail(http.StatusBadRequest, "invalid_request", "Requested api-version is not supported or is missing")
-		return
-	}
-	if !s.resourceOK(q.Get("resource")) {
-		fail(http.StatusBadRequest, "invalid_resource", "AADSTS500011: The resource principal named "+q.Get("resource")+" was not found in the tenant")
-		return
-	}
-	id, msg := s.pick(q, [3]string{"client_id", "object_id", "msi_res_id"})
-	if id == nil {
-		fail(http.StatusBadRequest, "invalid_request", msg)
-		return
-	}
-	tok, now, err := s.mint(id)
-	if err != nil {
-		fail(http.StatusInternalServerError, "server_error", err.Error())
-		return
-	}
+	return true
+}
+
+// answer: IMDS sends every number as a string.
+func (s *IMDS) answer(id *Identity, tok string, now time.Time) map[string]string {
 	life := strconv.Itoa(int(s.opts.Lifetime.Seconds()))
-	rec.Status = http.StatusOK
-	// IMDS sends every number as a string.
-	writeJSON(w, http.StatusOK, map[string]string{
+	return map[string]string{
 		"access_token":   tok,
 		"client_id":      id.ClientID,
 		"expires_in":     life,
@@ -284,7 +324,7 @@ func (s *IMDS) serve(w http.ResponseWriter, r *http.Request) {
 		"not_before":     strconv.FormatInt(now.Unix(), 10),
 		"resource":       s.opts.Resource,
 		"token_type":     "Bearer",
-	})
+	}
 }
 
 // AppService is a stand-in for the App Service / Functions / Container
@@ -308,7 +348,14 @@ func NewAppService(t testing.TB, opts *ManagedIdentityOptions) *AppService {
 	if s.opts.Header == "" {
 		s.opts.Header = "hdr-" + NewUUID()
 	}
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	s.srv = httptest.NewServer(s.handler(miDialect{
+		path:          "/msi/token",
+		admit:         s.admit,
+		apiVersionOK:  func(v string) bool { return v == "2019-08-01" },
+		apiVersionMsg: "api-version 2019-08-01 is required",
+		idParams:      [3]string{"client_id", "principal_id", "mi_res_id"},
+		answer:        s.answer,
+	}))
 	t.Cleanup(s.srv.Close)
 	s.Endpoint = s.srv.URL + "/msi/token"
 	s.Header = s.opts.Header
@@ -316,55 +363,17 @@ func NewAppService(t testing.TB, opts *ManagedIdentityOptions) *AppService {
 	return s
 }
 
-// SystemAssigned returns the system-assigned identity, if any.
-func (s *AppService) SystemAssigned() *Identity { return s.opts.SystemAssigned }
-
-// UserAssigned returns the user-assigned identities with ObjectIDs filled.
-func (s *AppService) UserAssigned() []Identity { return s.opts.UserAssigned }
-
-func (s *AppService) serve(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	rec := ManagedIdentityRequest{Query: q}
-	defer func() { s.record(rec) }()
-	fail := func(status int, code, desc string) {
-		rec.Status = status
-		writeJSON(w, status, map[string]string{"error": code, "error_description": desc})
-	}
-	if r.URL.Path != "/msi/token" {
-		fail(http.StatusNotFound, "not_found", "The requested path is not found")
-		return
-	}
+// admit requires the X-IDENTITY-HEADER secret.
+func (s *AppService) admit(r *http.Request, _ *ManagedIdentityRequest, fail func(status int, code, desc string)) bool {
 	if r.Header.Get("X-IDENTITY-HEADER") != s.opts.Header {
 		fail(http.StatusUnauthorized, "unauthorized", "The X-IDENTITY-HEADER header is missing or wrong")
-		return
+		return false
 	}
-	if f, ok := s.nextScripted(); ok {
-		rec.Status = f.Status
-		f.write(w)
-		return
-	}
-	if r.Method != http.MethodGet {
-		fail(http.StatusMethodNotAllowed, "invalid_request", "Only GET is supported")
-		return
-	}
-	if q.Get("api-version") != "2019-08-01" {
-		fail(http.StatusBadRequest, "invalid_request", "api-version 2019-08-01 is required")
-		return
-	}
-	if !s.resourceOK(q.Get("resource")) {
-		fail(http.StatusBadRequest, "invalid_resource", "AADSTS500011: The resource principal named "+q.Get("resource")+" was not found in the tenant")
-		return
-	}
-	id, msg := s.pick(q, [3]string{"client_id", "principal_id", "mi_res_id"})
-	if id == nil {
-		fail(http.StatusBadRequest, "invalid_request", msg)
-		return
-	}
-	tok, now, err := s.mint(id)
-	if err != nil {
-		fail(http.StatusInternalServerError, "server_error", err.Error())
-		return
-	}
+	return true
+}
+
+// answer gives expires_on in the form ExpiresOnFormat selects.
+func (s *AppService) answer(id *Identity, tok string, now time.Time) map[string]string {
 	exp := now.Add(s.opts.Lifetime)
 	var expiresOn string
 	switch s.opts.ExpiresOnFormat {
@@ -375,14 +384,13 @@ func (s *AppService) serve(w http.ResponseWriter, r *http.Request) {
 	default:
 		expiresOn = strconv.FormatInt(exp.Unix(), 10)
 	}
-	rec.Status = http.StatusOK
-	writeJSON(w, http.StatusOK, map[string]string{
+	return map[string]string{
 		"access_token": tok,
 		"expires_on":   expiresOn,
 		"resource":     s.opts.Resource,
 		"token_type":   "Bearer",
 		"client_id":    id.ClientID,
-	})
+	}
 }
 
 // Minter returns the signer of issued tokens.

@@ -7,24 +7,13 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/azblobmin/azblobmin/sharedkey"
 )
 
 // fixedSTSLines names the twelve positional lines at the top of a SharedKey
-// string-to-sign for the Blob service (version 2009-09-19 and later).
-var fixedSTSLines = []string{
-	"VERB",
-	"Content-Encoding",
-	"Content-Language",
-	"Content-Length",
-	"Content-MD5",
-	"Content-Type",
-	"Date",
-	"If-Modified-Since",
-	"If-Match",
-	"If-None-Match",
-	"If-Unmodified-Since",
-	"Range",
-}
+// string-to-sign for the Blob service, as the signer lays them out.
+var fixedSTSLines = sharedkey.StringToSignFields()
 
 // STSLine is one line of a string-to-sign with what it stands for.
 type STSLine struct {
