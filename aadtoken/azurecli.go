@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os/exec"
-	"regexp"
 	"strings"
 	"time"
 )
@@ -44,10 +43,6 @@ type AzureCLICredential struct {
 	now      func() time.Time
 }
 
-// resourceRE restricts what is passed to az as an argument: a URL or GUID,
-// never something that could be read as a flag.
-var resourceRE = regexp.MustCompile(`^[0-9A-Za-z][0-9A-Za-z._:/-]*$`)
-
 // NewAzureCLICredential returns a credential using the Azure CLI. opts may
 // be nil. It does not run az; a missing az is reported by Token.
 func NewAzureCLICredential(opts *AzureCLIOptions) (*AzureCLICredential, error) {
@@ -60,7 +55,7 @@ func NewAzureCLICredential(opts *AzureCLIOptions) (*AzureCLICredential, error) {
 		return nil, fmt.Errorf("aadtoken: %s: %w", credAzureCLI, err)
 	}
 	resource := resourceFromScope(scope)
-	if !resourceRE.MatchString(resource) {
+	if !isResource(resource) {
 		return nil, fmt.Errorf("aadtoken: %s: the resource %q may only hold letters, digits and . _ : / -", credAzureCLI, truncateForMessage(resource))
 	}
 	if o.TenantID != "" {

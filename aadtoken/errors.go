@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 )
@@ -105,8 +104,6 @@ type errorBody struct {
 	Message       string          `json:"message"` // some App Service hosts
 }
 
-var aadstsRE = regexp.MustCompile(`AADSTS\d{1,9}`)
-
 // hints say what to do for the Entra errors people hit most.
 var hints = map[string]string{
 	"AADSTS7000215": "the client secret is wrong: use the secret's Value (not its Secret ID) and check AZURE_CLIENT_SECRET",
@@ -151,7 +148,7 @@ func newAuthError(credential, endpoint string, status int, body []byte, secrets 
 		e.Timestamp = truncateForMessage(sanitizeLine(eb.Timestamp))
 		if len(eb.ErrorCodes) > 0 && eb.ErrorCodes[0] > 0 {
 			e.AADSTS = "AADSTS" + strconv.FormatInt(eb.ErrorCodes[0], 10)
-		} else if m := aadstsRE.FindString(desc); m != "" {
+		} else if m := findAADSTS(desc); m != "" {
 			e.AADSTS = m
 		}
 		// The code is printed once, on its own.

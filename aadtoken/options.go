@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-	"regexp"
 	"strings"
 )
 
@@ -90,25 +89,21 @@ func (e envReader) missing(names ...string) []string {
 	return out
 }
 
-var tenantRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9.-]{0,127}$`)
-
 func checkTenant(tenant string) error {
 	if tenant == "" {
 		return fmt.Errorf("the tenant id is empty: set %s to the directory (tenant) id of the app registration", EnvTenantID)
 	}
-	if !tenantRE.MatchString(tenant) {
+	if !isTenantID(tenant) {
 		return fmt.Errorf("the tenant id %q is not a GUID or domain name (letters, digits, '.', '-')", truncateForMessage(tenant))
 	}
 	return nil
 }
 
-var clientIDRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$`)
-
 func checkClientID(id string) error {
 	if id == "" {
 		return fmt.Errorf("the client id is empty: set %s to the application (client) id", EnvClientID)
 	}
-	if !clientIDRE.MatchString(id) {
+	if !isClientID(id) {
 		return fmt.Errorf("the client id %q is not a GUID (letters, digits, '.', '_', '-')", truncateForMessage(id))
 	}
 	return nil

@@ -2,7 +2,6 @@ package restapi
 
 import (
 	"net/url"
-	"regexp"
 	"strings"
 )
 
@@ -64,34 +63,127 @@ func redactRawQuery(raw string) (string, bool) {
 	return strings.Join(parts, "&"), changed
 }
 
-var (
-	// sig=<value> in a URL or message, up to a delimiter.
-	sigParamRE = regexp.MustCompile(`(?i)((?:^|[?&;#\s"'(<]|%26|%3F)sig(?:=|%3D))[^&\s"'<>)#]*`)
-	// "sig:<value>" lines in a canonicalized resource (string-to-sign),
-	// whether the server sent real line breaks or escaped "\n".
-	sigLineRE = regexp.MustCompile(`(?im)((?:^|\\n)sig:)[^\r\n\\']*`)
-	// The request MAC Azure echoes in AuthenticationErrorDetail: it
-	// authorizes that very request for as long as its date is accepted.
-	macRE = regexp.MustCompile(`(?i)(signature found in the HTTP request ')[^']*(')`)
-	// Authorization header values: "SharedKey acct:<mac>", "Bearer <token>".
-	authValueRE = regexp.MustCompile(`(?i)\b(SharedKey(?:Lite)?\s+[^:\s]+:)[A-Za-z0-9+/=]+|\b(Bearer\s+)[A-Za-z0-9\-._~+/]{16,}=*`)
-)
-
 // redactText scrubs secrets from free text the server sent back (error
-// messages can quote the request URL or headers).
+// messages can quote the request URL or headers). Each pass below replaces
+// what one regexp used to; redact_diff_test.go holds those regexps and
+// checks that the result is the same.
 func redactText(s string) string {
 	if s == "" {
 		return s
 	}
-	s = sigParamRE.ReplaceAllString(s, "${1}"+redacted)
-	s = sigLineRE.ReplaceAllString(s, "${1}"+redacted)
-	s = macRE.ReplaceAllString(s, "${1}"+redacted+"${2}")
-	s = authValueRE.ReplaceAllStringFunc(s, func(m string) string {
-		sub := authValueRE.FindStringSubmatch(m)
-		if sub[1] != "" {
-			return sub[1] + redacted
-		}
-		return sub[2] + redacted
-	})
+	s = replaceSecrets(s, sigParamAt)
+	s = replaceSecrets(s, sigLineAt)
+	s = replaceSecrets(s, macAt)
+	s = replaceSecrets(s, authValueAt)
 	return s
+}
+
+// sigParamAt matches sig=<value> in a URL or message, up to a delimiter:
+//
+//	(?i)((?:^|[?&;#\s"'(<]|%26|%3F)sig(?:=|%3D))[^&\s"'<>)#]*
+//
+// "sig" must start the text or follow one of ? & ; # " ' ( < or a space,
+// or an encoded & or ? (%26, %3F); "=" may be encoded as %3D. The value
+// may be empty.
+func sigParamAt(s string, i int) (int, int, bool) {
+	j := i // where "sig" starts
+	if strings.IndexByte(`?&;#"'(<`+spaces, s[i]) >= 0 {
+		j = i + 1
+	} else if k, ok := hasPrefixFold(s, i, "%26"); ok {
+		j = k
+	} else if k, ok := hasPrefixFold(s, i, "%3F"); ok {
+		j = k
+	} else if i != 0 {
+		return 0, 0, false
+	}
+	j, ok := hasPrefixFold(s, j, "sig")
+	if !ok {
+		return 0, 0, false
+	}
+	if k, ok := hasPrefixFold(s, j, "="); ok {
+		j = k
+	} else if k, ok := hasPrefixFold(s, j, "%3D"); ok {
+		j = k
+	} else {
+		return 0, 0, false
+	}
+	return j, valueEnd(s, j, `&"'<>)#`+spaces), true
+}
+
+// sigLineAt matches the "sig:<value>" line of a canonicalized resource
+// (string-to-sign), whether the server sent real line breaks or escaped
+// "\n":
+//
+//	(?im)((?:^|\\n)sig:)[^\r\n\\']*
+//
+// "sig:" must start a line or follow a backslash and n (or N); the value,
+// possibly empty, runs to the next CR, LF, backslash or single quote.
+func sigLineAt(s string, i int) (int, int, bool) {
+	j := i // where "sig:" starts
+	if k, ok := hasPrefixFold(s, i, `\n`); ok {
+		j = k
+	} else if i > 0 && s[i-1] != '\n' {
+		return 0, 0, false
+	}
+	j, ok := hasPrefixFold(s, j, "sig:")
+	if !ok {
+		return 0, 0, false
+	}
+	return j, valueEnd(s, j, "\r\n\\'"), true
+}
+
+// macAt matches the request MAC Azure echoes in AuthenticationErrorDetail:
+// it authorizes that very request for as long as its date is accepted.
+//
+//	(?i)(signature found in the HTTP request ')[^']*(')
+//
+// The closing quote must be there; it is kept.
+func macAt(s string, i int) (int, int, bool) {
+	j, ok := hasPrefixFold(s, i, "signature found in the HTTP request '")
+	if !ok {
+		return 0, 0, false
+	}
+	end := strings.IndexByte(s[j:], '\'')
+	if end < 0 {
+		return 0, 0, false
+	}
+	return j, j + end, true
+}
+
+// authValueAt matches an Authorization header value, "SharedKey
+// acct:<mac>" or "Bearer <token>":
+//
+//	(?i)\b(SharedKey(?:Lite)?\s+[^:\s]+:)[A-Za-z0-9+/=]+|\b(Bearer\s+)[A-Za-z0-9\-._~+/]{16,}=*
+func authValueAt(s string, i int) (int, int, bool) {
+	if !atWordBoundary(s, i) {
+		return 0, 0, false
+	}
+	if j, ok := hasPrefixFold(s, i, "SharedKey"); ok {
+		// "Lite" is optional; without it, it could not be followed by \s.
+		if k, ok := hasPrefixFold(s, j, "Lite"); ok {
+			j = k
+		}
+		k := skipSpaces(s, j)
+		if k == j {
+			return 0, 0, false
+		}
+		j = valueEnd(s, k, ":"+spaces) // the account name
+		if j == k || j == len(s) || s[j] != ':' {
+			return 0, 0, false
+		}
+		end, n := tokenEnd(s, j+1, "+/=")
+		return j + 1, end, n > 0
+	}
+	if j, ok := hasPrefixFold(s, i, "Bearer"); ok {
+		k := skipSpaces(s, j)
+		if k == j {
+			return 0, 0, false
+		}
+		end, n := tokenEnd(s, k, "-._~+/")
+		for end < len(s) && s[end] == '=' {
+			end++
+		}
+		return k, end, n >= 16
+	}
+	return 0, 0, false
 }

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -29,6 +30,21 @@ func processArgs(t *testing.T, pid int) string {
 	return string(out)
 }
 
+// waitProcessArgs is processArgs once the child shows want: right after
+// Start it may not have exec'd yet, and its command line is then still the
+// test binary's, or empty, which would make a check on it vacuous. The
+// bound is a readiness limit, not a timing assertion.
+func waitProcessArgs(t *testing.T, pid int, want string) string {
+	t.Helper()
+	args := processArgs(t, pid)
+	for i := 0; i < 500 && !strings.Contains(args, want); i++ {
+		time.Sleep(10 * time.Millisecond)
+		args = processArgs(t, pid)
+	}
+	require.Contains(t, args, want, "the child's command line never showed up")
+	return args
+}
+
 // The account key is in the environment, debug logging is on, the upload
 // runs to completion (so the completion's per-part SAS URLs are logged):
 // the key must not appear in stdout, stderr or the process arguments.
@@ -45,7 +61,7 @@ func TestUploadKeepsSecretOutOfOutputAndArgs(t *testing.T) {
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	require.NoError(t, cmd.Start())
 	// The CLI is now waiting for stdin: look at its arguments while it runs.
-	args := processArgs(t, cmd.Process.Pid)
+	args := waitProcessArgs(t, cmd.Process.Pid, "upload -debug")
 	assert.Contains(t, args, "upload -debug -part-size 1MiB -")
 	assertNoSecret(t, "the process arguments", args, secret)
 	_, err = stdin.Write(data[:1<<20])

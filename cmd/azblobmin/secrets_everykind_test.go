@@ -704,7 +704,7 @@ func (f *everyKind) cli(t *testing.T, k credKind) {
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	require.NoError(t, cmd.Start())
 	f.scan.output(where+"arguments (cmd.Args) of upload", strings.Join(cmd.Args, " "))
-	f.scan.output(where+"process arguments (ps) of upload", processArgs(t, cmd.Process.Pid))
+	f.scan.output(where+"process arguments (ps) of upload", waitProcessArgs(t, cmd.Process.Pid, "upload -debug -part-size 1KiB"))
 	_, err = stdin.Write(data)
 	require.NoError(t, err)
 	require.NoError(t, stdin.Close())

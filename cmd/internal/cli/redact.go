@@ -2,7 +2,6 @@ package cli
 
 import (
 	"io"
-	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -11,29 +10,128 @@ import (
 // Redacted replaces every secret the Scrubber removes.
 const Redacted = "REDACTED"
 
-// patterns of secrets that may show up in text even when the tool never put
-// them there on purpose: a SAS signature in a URL, an account key or SAS in
-// a connection string, an Authorization header value, and the request
-// signature Azure quotes back in an AuthenticationFailed detail.
-var secretPatterns = []struct {
-	re   *regexp.Regexp
-	repl string
-}{
-	{regexp.MustCompile(`(?i)([?&;]sig=)[^&\s"'<>;]+`), "${1}" + Redacted},
-	{regexp.MustCompile(`(?i)(AccountKey=)[^;\s"'<>]+`), "${1}" + Redacted},
-	{regexp.MustCompile(`(?i)(SharedAccessSignature=)[^;\s"'<>]+`), "${1}" + Redacted},
-	{regexp.MustCompile(`(?i)(SharedKey(?:Lite)? [^:\s"'<>]+:)[A-Za-z0-9+/=]+`), "${1}" + Redacted},
-	{regexp.MustCompile(`(?i)(Bearer )[A-Za-z0-9\-._~+/]{16,}=*`), "${1}" + Redacted},
-	{regexp.MustCompile(`(?i)(client_secret=|client_assertion=|assertion=|access_token=|refresh_token=)[^&\s"'<>]+`), "${1}" + Redacted},
-	{regexp.MustCompile(`(?i)("(?:access_token|refresh_token|client_secret|client_assertion)"\s*:\s*")[^"]*`), "${1}" + Redacted},
-	{regexp.MustCompile(`(?i)(The MAC signature found in the HTTP request ')[^']*`), "${1}" + Redacted},
+// secretPatterns find secrets that may show up in text even when the tool
+// never put them there on purpose: a SAS signature in a URL, an account key
+// or SAS in a connection string, an Authorization header value, OAuth form
+// and JSON fields, and the request signature Azure quotes back in an
+// AuthenticationFailed detail. They are applied in order, each to the
+// output of the one before. Each comment gives the regexp the matcher
+// replaced ((?i): case is ignored); redact_diff_test.go checks they agree.
+var secretPatterns = []secretMatcher{
+	// (?i)([?&;]sig=)[^&\s"'<>;]+
+	func(s string, i int) (int, int, bool) {
+		if strings.IndexByte("?&;", s[i]) < 0 {
+			return 0, 0, false
+		}
+		return valueAfter(s, i+1, "sig=", `&"'<>;`+spaces, false)
+	},
+	// (?i)(AccountKey=)[^;\s"'<>]+
+	func(s string, i int) (int, int, bool) {
+		return valueAfter(s, i, "AccountKey=", `;"'<>`+spaces, false)
+	},
+	// (?i)(SharedAccessSignature=)[^;\s"'<>]+
+	func(s string, i int) (int, int, bool) {
+		return valueAfter(s, i, "SharedAccessSignature=", `;"'<>`+spaces, false)
+	},
+	sharedKeyAt,
+	bearerAt,
+	// (?i)(client_secret=|client_assertion=|assertion=|access_token=|refresh_token=)[^&\s"'<>]+
+	func(s string, i int) (int, int, bool) {
+		for _, name := range []string{"client_secret=", "client_assertion=", "assertion=", "access_token=", "refresh_token="} {
+			if start, end, ok := valueAfter(s, i, name, `&"'<>`+spaces, false); ok {
+				return start, end, true
+			}
+		}
+		return 0, 0, false
+	},
+	jsonSecretAt,
+	// (?i)(The MAC signature found in the HTTP request ')[^']*
+	func(s string, i int) (int, int, bool) {
+		return valueAfter(s, i, "The MAC signature found in the HTTP request '", "'", true)
+	},
+}
+
+// valueAfter matches lit (ignoring case) at s[i] followed by a value that
+// runs to the first byte in stop: the regexp (?i)(lit)[^stop]+, or
+// [^stop]* when emptyOK.
+func valueAfter(s string, i int, lit, stop string, emptyOK bool) (int, int, bool) {
+	j, ok := hasPrefixFold(s, i, lit)
+	if !ok {
+		return 0, 0, false
+	}
+	end := valueEnd(s, j, stop)
+	return j, end, end > j || emptyOK
+}
+
+// sharedKeyAt matches a SharedKey Authorization value, "SharedKey acct:<mac>":
+//
+//	(?i)(SharedKey(?:Lite)? [^:\s"'<>]+:)[A-Za-z0-9+/=]+
+func sharedKeyAt(s string, i int) (int, int, bool) {
+	j, ok := hasPrefixFold(s, i, "SharedKey")
+	if !ok {
+		return 0, 0, false
+	}
+	// "Lite" is optional; without it, it could not be followed by a space.
+	if k, ok := hasPrefixFold(s, j, "Lite"); ok {
+		j = k
+	}
+	if j == len(s) || s[j] != ' ' {
+		return 0, 0, false
+	}
+	k := valueEnd(s, j+1, `:"'<>`+spaces) // the account name
+	if k == j+1 || k == len(s) || s[k] != ':' {
+		return 0, 0, false
+	}
+	end, n := tokenEnd(s, k+1, "+/=")
+	return k + 1, end, n > 0
+}
+
+// bearerAt matches a bearer token of at least 16 characters:
+//
+//	(?i)(Bearer )[A-Za-z0-9\-._~+/]{16,}=*
+func bearerAt(s string, i int) (int, int, bool) {
+	j, ok := hasPrefixFold(s, i, "Bearer ")
+	if !ok {
+		return 0, 0, false
+	}
+	end, n := tokenEnd(s, j, "-._~+/")
+	for end < len(s) && s[end] == '=' {
+		end++
+	}
+	return j, end, n >= 16
+}
+
+// jsonSecretAt matches the value of a secret field in JSON, which may be
+// empty or run to the end of the text:
+//
+//	(?i)("(?:access_token|refresh_token|client_secret|client_assertion)"\s*:\s*")[^"]*
+func jsonSecretAt(s string, i int) (int, int, bool) {
+	if s[i] != '"' {
+		return 0, 0, false
+	}
+	for _, name := range []string{"access_token", "refresh_token", "client_secret", "client_assertion"} {
+		j, ok := hasPrefixFold(s, i+1, name+`"`)
+		if !ok {
+			continue
+		}
+		j = skipSpaces(s, j)
+		if j == len(s) || s[j] != ':' {
+			return 0, 0, false
+		}
+		j = skipSpaces(s, j+1)
+		if j == len(s) || s[j] != '"' {
+			return 0, 0, false
+		}
+		return j + 1, valueEnd(s, j+1, `"`), true
+	}
+	return 0, 0, false
 }
 
 // Scrubber removes secrets from text before it reaches a terminal or a log:
 // the exact values it was told about (the account key the tool loaded, a
 // connection string, a token) and anything matching the well-known secret
-// shapes above. It is the last line of defence; the library is expected not
-// to put secrets in errors or logs in the first place.
+// shapes of secretPatterns. It is the last line of defence; the library is
+// expected not to put secrets in errors or logs in the first place.
 //
 // A Scrubber is safe for concurrent use.
 type Scrubber struct {
@@ -70,8 +168,8 @@ func (s *Scrubber) String(text string) string {
 		}
 		s.mu.RUnlock()
 	}
-	for _, p := range secretPatterns {
-		text = p.re.ReplaceAllString(text, p.repl)
+	for _, match := range secretPatterns {
+		text = replaceSecrets(text, match)
 	}
 	return text
 }
