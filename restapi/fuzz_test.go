@@ -69,12 +69,32 @@ func FuzzParseErrorXML(f *testing.F) {
 		}
 		if bytes.Contains(body, []byte("sig=SECRET")) {
 			for _, v := range e.Details {
-				if strings.Contains(v, "sig=SECRET") {
+				if sasSignatureKept(v) {
 					t.Fatalf("secret kept in details: %q", v)
 				}
 			}
 		}
 	})
+}
+
+// sasSignatureKept reports whether v still holds sig=SECRET as a SAS query
+// parameter: at the start, or after a separator a URL or message puts
+// before a parameter (? & ; # quote ( < space, or an encoded & or ?).
+// "xsig=" is another parameter's name, not a signature, and is kept.
+func sasSignatureKept(v string) bool {
+	for i := 0; ; {
+		k := strings.Index(v[i:], "sig=SECRET")
+		if k < 0 {
+			return false
+		}
+		at := i + k
+		before := v[:at]
+		if at == 0 || strings.ContainsRune(`?&;#"'(< `+"\t\n\r\f", rune(v[at-1])) ||
+			strings.HasSuffix(strings.ToLower(before), "%26") || strings.HasSuffix(strings.ToLower(before), "%3f") {
+			return true
+		}
+		i = at + 1
+	}
 }
 
 func FuzzParseUserDelegationKey(f *testing.F) {
@@ -173,4 +193,22 @@ func FuzzRedactURL(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestSASSignatureKept(t *testing.T) {
+	for v, want := range map[string]bool{
+		"sig=SECRET":                   true,
+		"https://a/b?sig=SECRET":       true,
+		"https://a/b?sv=1&sig=SECRET":  true,
+		"x %26sig=SECRET":              true,
+		"x %3Fsig=SECRET":              true,
+		"value 'sig=SECRET'":           true,
+		"0sig=SECRET":                  false,
+		"xsig=SECRET then ?sig=REDACT": false,
+		"https://a/b?sig=REDACTED":     false,
+	} {
+		if got := sasSignatureKept(v); got != want {
+			t.Errorf("sasSignatureKept(%q) = %v, want %v", v, got, want)
+		}
+	}
 }
