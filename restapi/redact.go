@@ -1,6 +1,7 @@
 package restapi
 
 import (
+	"github.com/azblobmin/azblobmin/internal/textscan"
 	"net/url"
 	"strings"
 )
@@ -71,10 +72,10 @@ func redactText(s string) string {
 	if s == "" {
 		return s
 	}
-	s = replaceSecrets(s, sigParamAt)
-	s = replaceSecrets(s, sigLineAt)
-	s = replaceSecrets(s, macAt)
-	s = replaceSecrets(s, authValueAt)
+	s = textscan.Replace(s, sigParamAt, redacted)
+	s = textscan.Replace(s, sigLineAt, redacted)
+	s = textscan.Replace(s, macAt, redacted)
+	s = textscan.Replace(s, authValueAt, redacted)
 	return s
 }
 
@@ -87,27 +88,27 @@ func redactText(s string) string {
 // may be empty.
 func sigParamAt(s string, i int) (int, int, bool) {
 	j := i // where "sig" starts
-	if strings.IndexByte(`?&;#"'(<`+spaces, s[i]) >= 0 {
+	if strings.IndexByte(`?&;#"'(<`+textscan.Spaces, s[i]) >= 0 {
 		j = i + 1
-	} else if k, ok := hasPrefixFold(s, i, "%26"); ok {
+	} else if k, ok := textscan.HasPrefixFold(s, i, "%26"); ok {
 		j = k
-	} else if k, ok := hasPrefixFold(s, i, "%3F"); ok {
+	} else if k, ok := textscan.HasPrefixFold(s, i, "%3F"); ok {
 		j = k
 	} else if i != 0 {
 		return 0, 0, false
 	}
-	j, ok := hasPrefixFold(s, j, "sig")
+	j, ok := textscan.HasPrefixFold(s, j, "sig")
 	if !ok {
 		return 0, 0, false
 	}
-	if k, ok := hasPrefixFold(s, j, "="); ok {
+	if k, ok := textscan.HasPrefixFold(s, j, "="); ok {
 		j = k
-	} else if k, ok := hasPrefixFold(s, j, "%3D"); ok {
+	} else if k, ok := textscan.HasPrefixFold(s, j, "%3D"); ok {
 		j = k
 	} else {
 		return 0, 0, false
 	}
-	return j, valueEnd(s, j, `&"'<>)#`+spaces), true
+	return j, textscan.ValueEnd(s, j, `&"'<>)#`+textscan.Spaces), true
 }
 
 // sigLineAt matches the "sig:<value>" line of a canonicalized resource
@@ -120,16 +121,16 @@ func sigParamAt(s string, i int) (int, int, bool) {
 // possibly empty, runs to the next CR, LF, backslash or single quote.
 func sigLineAt(s string, i int) (int, int, bool) {
 	j := i // where "sig:" starts
-	if k, ok := hasPrefixFold(s, i, `\n`); ok {
+	if k, ok := textscan.HasPrefixFold(s, i, `\n`); ok {
 		j = k
 	} else if i > 0 && s[i-1] != '\n' {
 		return 0, 0, false
 	}
-	j, ok := hasPrefixFold(s, j, "sig:")
+	j, ok := textscan.HasPrefixFold(s, j, "sig:")
 	if !ok {
 		return 0, 0, false
 	}
-	return j, valueEnd(s, j, "\r\n\\'"), true
+	return j, textscan.ValueEnd(s, j, "\r\n\\'"), true
 }
 
 // macAt matches the request MAC Azure echoes in AuthenticationErrorDetail:
@@ -139,7 +140,7 @@ func sigLineAt(s string, i int) (int, int, bool) {
 //
 // The closing quote must be there; it is kept.
 func macAt(s string, i int) (int, int, bool) {
-	j, ok := hasPrefixFold(s, i, "signature found in the HTTP request '")
+	j, ok := textscan.HasPrefixFold(s, i, "signature found in the HTTP request '")
 	if !ok {
 		return 0, 0, false
 	}
@@ -155,31 +156,31 @@ func macAt(s string, i int) (int, int, bool) {
 //
 //	(?i)\b(SharedKey(?:Lite)?\s+[^:\s]+:)[A-Za-z0-9+/=]+|\b(Bearer\s+)[A-Za-z0-9\-._~+/]{16,}=*
 func authValueAt(s string, i int) (int, int, bool) {
-	if !atWordBoundary(s, i) {
+	if !textscan.AtWordBoundary(s, i) {
 		return 0, 0, false
 	}
-	if j, ok := hasPrefixFold(s, i, "SharedKey"); ok {
+	if j, ok := textscan.HasPrefixFold(s, i, "SharedKey"); ok {
 		// "Lite" is optional; without it, it could not be followed by \s.
-		if k, ok := hasPrefixFold(s, j, "Lite"); ok {
+		if k, ok := textscan.HasPrefixFold(s, j, "Lite"); ok {
 			j = k
 		}
-		k := skipSpaces(s, j)
+		k := textscan.SkipSpaces(s, j)
 		if k == j {
 			return 0, 0, false
 		}
-		j = valueEnd(s, k, ":"+spaces) // the account name
+		j = textscan.ValueEnd(s, k, ":"+textscan.Spaces) // the account name
 		if j == k || j == len(s) || s[j] != ':' {
 			return 0, 0, false
 		}
-		end, n := tokenEnd(s, j+1, "+/=")
+		end, n := textscan.TokenEnd(s, j+1, "+/=")
 		return j + 1, end, n > 0
 	}
-	if j, ok := hasPrefixFold(s, i, "Bearer"); ok {
-		k := skipSpaces(s, j)
+	if j, ok := textscan.HasPrefixFold(s, i, "Bearer"); ok {
+		k := textscan.SkipSpaces(s, j)
 		if k == j {
 			return 0, 0, false
 		}
-		end, n := tokenEnd(s, k, "-._~+/")
+		end, n := textscan.TokenEnd(s, k, "-._~+/")
 		for end < len(s) && s[end] == '=' {
 			end++
 		}

@@ -2,6 +2,7 @@ package restapi
 
 import (
 	"flag"
+	"github.com/azblobmin/azblobmin/internal/textscan"
 	"math/rand/v2"
 	"regexp"
 	"strings"
@@ -14,7 +15,7 @@ import (
 // redactPasses pairs each matcher with the regexp replacement it replaced.
 var redactPasses = []struct {
 	name  string
-	match secretMatcher
+	match textscan.Matcher
 	re    *regexp.Regexp
 	repl  string
 }{
@@ -139,7 +140,7 @@ func FuzzRedactTextDifferential(f *testing.F) {
 func checkRedactDifferential(t *testing.T, in string) {
 	t.Helper()
 	for _, p := range redactPasses {
-		if got, want := replaceSecrets(in, p.match), p.re.ReplaceAllString(in, p.repl); got != want {
+		if got, want := textscan.Replace(in, p.match, redacted), p.re.ReplaceAllString(in, p.repl); got != want {
 			t.Fatalf("%s pass on %q:\n got %q\nwant %q", p.name, in, got, want)
 		}
 	}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"github.com/azblobmin/azblobmin/internal/textscan"
 	"io"
 	"sort"
 	"strings"
@@ -17,28 +18,28 @@ const Redacted = "REDACTED"
 // AuthenticationFailed detail. They are applied in order, each to the
 // output of the one before. Each comment gives the regexp the matcher
 // replaced ((?i): case is ignored); redact_diff_test.go checks they agree.
-var secretPatterns = []secretMatcher{
+var secretPatterns = []textscan.Matcher{
 	// (?i)([?&;]sig=)[^&\s"'<>;]+
 	func(s string, i int) (int, int, bool) {
 		if strings.IndexByte("?&;", s[i]) < 0 {
 			return 0, 0, false
 		}
-		return valueAfter(s, i+1, "sig=", `&"'<>;`+spaces, false)
+		return valueAfter(s, i+1, "sig=", `&"'<>;`+textscan.Spaces, false)
 	},
 	// (?i)(AccountKey=)[^;\s"'<>]+
 	func(s string, i int) (int, int, bool) {
-		return valueAfter(s, i, "AccountKey=", `;"'<>`+spaces, false)
+		return valueAfter(s, i, "AccountKey=", `;"'<>`+textscan.Spaces, false)
 	},
 	// (?i)(SharedAccessSignature=)[^;\s"'<>]+
 	func(s string, i int) (int, int, bool) {
-		return valueAfter(s, i, "SharedAccessSignature=", `;"'<>`+spaces, false)
+		return valueAfter(s, i, "SharedAccessSignature=", `;"'<>`+textscan.Spaces, false)
 	},
 	sharedKeyAt,
 	bearerAt,
 	// (?i)(client_secret=|client_assertion=|assertion=|access_token=|refresh_token=)[^&\s"'<>]+
 	func(s string, i int) (int, int, bool) {
 		for _, name := range []string{"client_secret=", "client_assertion=", "assertion=", "access_token=", "refresh_token="} {
-			if start, end, ok := valueAfter(s, i, name, `&"'<>`+spaces, false); ok {
+			if start, end, ok := valueAfter(s, i, name, `&"'<>`+textscan.Spaces, false); ok {
 				return start, end, true
 			}
 		}
@@ -55,11 +56,11 @@ var secretPatterns = []secretMatcher{
 // runs to the first byte in stop: the regexp (?i)(lit)[^stop]+, or
 // [^stop]* when emptyOK.
 func valueAfter(s string, i int, lit, stop string, emptyOK bool) (int, int, bool) {
-	j, ok := hasPrefixFold(s, i, lit)
+	j, ok := textscan.HasPrefixFold(s, i, lit)
 	if !ok {
 		return 0, 0, false
 	}
-	end := valueEnd(s, j, stop)
+	end := textscan.ValueEnd(s, j, stop)
 	return j, end, end > j || emptyOK
 }
 
@@ -67,22 +68,22 @@ func valueAfter(s string, i int, lit, stop string, emptyOK bool) (int, int, bool
 //
 //	(?i)(SharedKey(?:Lite)? [^:\s"'<>]+:)[A-Za-z0-9+/=]+
 func sharedKeyAt(s string, i int) (int, int, bool) {
-	j, ok := hasPrefixFold(s, i, "SharedKey")
+	j, ok := textscan.HasPrefixFold(s, i, "SharedKey")
 	if !ok {
 		return 0, 0, false
 	}
 	// "Lite" is optional; without it, it could not be followed by a space.
-	if k, ok := hasPrefixFold(s, j, "Lite"); ok {
+	if k, ok := textscan.HasPrefixFold(s, j, "Lite"); ok {
 		j = k
 	}
 	if j == len(s) || s[j] != ' ' {
 		return 0, 0, false
 	}
-	k := valueEnd(s, j+1, `:"'<>`+spaces) // the account name
+	k := textscan.ValueEnd(s, j+1, `:"'<>`+textscan.Spaces) // the account name
 	if k == j+1 || k == len(s) || s[k] != ':' {
 		return 0, 0, false
 	}
-	end, n := tokenEnd(s, k+1, "+/=")
+	end, n := textscan.TokenEnd(s, k+1, "+/=")
 	return k + 1, end, n > 0
 }
 
@@ -90,11 +91,11 @@ func sharedKeyAt(s string, i int) (int, int, bool) {
 //
 //	(?i)(Bearer )[A-Za-z0-9\-._~+/]{16,}=*
 func bearerAt(s string, i int) (int, int, bool) {
-	j, ok := hasPrefixFold(s, i, "Bearer ")
+	j, ok := textscan.HasPrefixFold(s, i, "Bearer ")
 	if !ok {
 		return 0, 0, false
 	}
-	end, n := tokenEnd(s, j, "-._~+/")
+	end, n := textscan.TokenEnd(s, j, "-._~+/")
 	for end < len(s) && s[end] == '=' {
 		end++
 	}
@@ -110,19 +111,19 @@ func jsonSecretAt(s string, i int) (int, int, bool) {
 		return 0, 0, false
 	}
 	for _, name := range []string{"access_token", "refresh_token", "client_secret", "client_assertion"} {
-		j, ok := hasPrefixFold(s, i+1, name+`"`)
+		j, ok := textscan.HasPrefixFold(s, i+1, name+`"`)
 		if !ok {
 			continue
 		}
-		j = skipSpaces(s, j)
+		j = textscan.SkipSpaces(s, j)
 		if j == len(s) || s[j] != ':' {
 			return 0, 0, false
 		}
-		j = skipSpaces(s, j+1)
+		j = textscan.SkipSpaces(s, j+1)
 		if j == len(s) || s[j] != '"' {
 			return 0, 0, false
 		}
-		return j + 1, valueEnd(s, j+1, `"`), true
+		return j + 1, textscan.ValueEnd(s, j+1, `"`), true
 	}
 	return 0, 0, false
 }
@@ -169,7 +170,7 @@ func (s *Scrubber) String(text string) string {
 		s.mu.RUnlock()
 	}
 	for _, match := range secretPatterns {
-		text = replaceSecrets(text, match)
+		text = textscan.Replace(text, match, Redacted)
 	}
 	return text
 }

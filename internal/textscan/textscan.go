@@ -1,4 +1,13 @@
-package restapi
+// Package textscan holds the small text-scanning pieces that secret
+// redaction is built from (restapi's error and log redaction, the CLI's
+// output scrubber), so neither needs package regexp, which costs a binary
+// about 250 KB. Each helper reproduces one regexp construct exactly,
+// including its corner cases; the redaction tests in restapi and
+// cmd/internal/cli check the matchers built from them against the regular
+// expressions they replaced.
+//
+// It is not a general matching library: it has only what those matchers use.
+package textscan
 
 import (
 	"strings"
@@ -6,26 +15,21 @@ import (
 	"unicode/utf8"
 )
 
-// Small text-scanning helpers for redactText's matchers. They exist so the
-// package needs no regexp (which costs the CLI binary ~250 KB); each helper
-// reproduces one regexp construct exactly, including its corner cases, and
-// redact_diff_test.go checks the matchers against the old regexps.
-
-// spaces is regexp's \s: ASCII tab, newline, form feed, carriage return and
+// Spaces is regexp's \s: ASCII tab, newline, form feed, carriage return and
 // space (not vertical tab).
-const spaces = "\t\n\f\r "
+const Spaces = "\t\n\f\r "
 
-// A secretMatcher reports whether a match starts at s[i] and, if so, where
+// A Matcher reports whether a match starts at s[i] and, if so, where
 // the secret value to replace lies: s[valStart:valEnd]. Scanning resumes at
 // valEnd. No matcher matches the empty string.
-type secretMatcher func(s string, i int) (valStart, valEnd int, ok bool)
+type Matcher func(s string, i int) (valStart, valEnd int, ok bool)
 
-// replaceSecrets replaces the value of every match of m with redacted,
+// Replace replaces the value of every match of m with redacted,
 // trying each position left to right and resuming after a match, as
 // regexp's ReplaceAllString does. Trying every byte (not every rune) is
 // equivalent because every match begins with an ASCII byte or a UTF-8
 // lead byte, and those are always where a rune starts.
-func replaceSecrets(s string, m secretMatcher) string {
+func Replace(s string, m Matcher, redacted string) string {
 	var b strings.Builder
 	last, found := 0, false
 	for i := 0; i < len(s); {
@@ -45,10 +49,10 @@ func replaceSecrets(s string, m secretMatcher) string {
 	return b.String()
 }
 
-// hasPrefixFold reports whether lit occurs at s[i], ignoring case the way
+// HasPrefixFold reports whether lit occurs at s[i], ignoring case the way
 // (?i) does: by Unicode simple folding, so "ſ" (U+017F) matches "s" and the
 // Kelvin sign "K" (U+212A) matches "k". It returns the index just past it.
-func hasPrefixFold(s string, i int, lit string) (int, bool) {
+func HasPrefixFold(s string, i int, lit string) (int, bool) {
 	for _, want := range lit {
 		if i >= len(s) {
 			return 0, false
@@ -75,29 +79,29 @@ func foldEqual(r, lit rune) bool {
 	}
 }
 
-// valueEnd returns the index of the first byte at or after s[i] that is in
+// ValueEnd returns the index of the first byte at or after s[i] that is in
 // stop (all ASCII), or len(s): the end of a negated class run like
 // [^&\s"'<>]*.
-func valueEnd(s string, i int, stop string) int {
+func ValueEnd(s string, i int, stop string) int {
 	if n := strings.IndexAny(s[i:], stop); n >= 0 {
 		return i + n
 	}
 	return len(s)
 }
 
-// skipSpaces returns the index just past the run of \s at s[i].
-func skipSpaces(s string, i int) int {
-	for i < len(s) && strings.IndexByte(spaces, s[i]) >= 0 {
+// SkipSpaces returns the index just past the run of \s at s[i].
+func SkipSpaces(s string, i int) int {
+	for i < len(s) && strings.IndexByte(Spaces, s[i]) >= 0 {
 		i++
 	}
 	return i
 }
 
-// tokenEnd returns the end of the run at s[i] of runes from the class
+// TokenEnd returns the end of the run at s[i] of runes from the class
 // (?i)[A-Za-z0-9<extra>] and how many runes it holds. Under (?i) that class
 // also holds the two non-ASCII runes that fold to ASCII letters, "ſ"
 // (U+017F) and "K" (U+212A); they are kept so the behaviour is the old one.
-func tokenEnd(s string, i int, extra string) (end, runes int) {
+func TokenEnd(s string, i int, extra string) (end, runes int) {
 	for i < len(s) {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		isToken := 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' ||
@@ -112,10 +116,10 @@ func tokenEnd(s string, i int, extra string) (end, runes int) {
 	return i, runes
 }
 
-// atWordBoundary is regexp's \b at s[i]: an ASCII word character
+// AtWordBoundary is regexp's \b at s[i]: an ASCII word character
 // [0-9A-Za-z_] on one side and not on the other (the text's ends count as
 // non-word).
-func atWordBoundary(s string, i int) bool {
+func AtWordBoundary(s string, i int) bool {
 	before := i > 0 && isWordByte(s[i-1])
 	after := i < len(s) && isWordByte(s[i])
 	return before != after
