@@ -19,7 +19,7 @@ NPM       ?= npm
 # -count=1: integration tests talk to a live emulator, never reuse cached results.
 # The timeout is a hang guard for the whole suite, not a performance target.
 TESTFLAGS ?= -count=1 -timeout 15m
-FUZZTIME  ?= 10s
+FUZZTIME  ?= 50000x
 BIN       ?= bin
 
 EMULATOR_DIR  := emulatortest
