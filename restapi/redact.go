@@ -64,10 +64,18 @@ func redactRawQuery(raw string) (string, bool) {
 	return strings.Join(parts, "&"), changed
 }
 
-// redactText scrubs secrets from free text the server sent back (error
-// messages can quote the request URL or headers). Each pass below replaces
-// what one regexp used to; redact_diff_test.go holds those regexps and
-// checks that the result is the same.
+// RedactText returns s with the secrets a Blob or Entra exchange can put in
+// free text replaced by "REDACTED": SAS signatures (sig=, also %26sig= and
+// #sig=, and the sig: line of a string-to-sign), the request MAC Azure
+// quotes in AuthenticationErrorDetail, and SharedKey or Bearer
+// Authorization values. Everything else is kept, so the text stays useful
+// for debugging. The package applies it to every message the server sends
+// back; callers can apply it to their own logs.
+func RedactText(s string) string { return redactText(s) }
+
+// redactText is RedactText. Each pass below replaces what one regexp used
+// to; redact_diff_test.go holds those regexps and checks that the result is
+// the same.
 func redactText(s string) string {
 	if s == "" {
 		return s

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"github.com/azblobmin/azblobmin/internal/textscan"
+	"github.com/azblobmin/azblobmin/restapi"
 	"io"
 	"sort"
 	"strings"
@@ -131,7 +132,7 @@ func jsonSecretAt(s string, i int) (int, int, bool) {
 // Scrubber removes secrets from text before it reaches a terminal or a log:
 // the exact values it was told about (the account key the tool loaded, a
 // connection string, a token) and anything matching the well-known secret
-// shapes of secretPatterns. It is the last line of defence; the library is
+// shapes of secretPatterns and restapi.RedactText. It is the last line of defence; the library is
 // expected not to put secrets in errors or logs in the first place.
 //
 // A Scrubber is safe for concurrent use.
@@ -169,6 +170,13 @@ func (s *Scrubber) String(text string) string {
 		}
 		s.mu.RUnlock()
 	}
+	return restapi.RedactText(scrubPatterns(text))
+}
+
+// scrubPatterns applies secretPatterns, in order. The library's own
+// restapi.RedactText then covers the shapes these do not: "Bearer" or
+// "SharedKey" followed by any white space, sig after #, %26 or %3F, sig%3D.
+func scrubPatterns(text string) string {
 	for _, match := range secretPatterns {
 		text = textscan.Replace(text, match, Redacted)
 	}
