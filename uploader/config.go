@@ -52,7 +52,10 @@ type Config struct {
 	// HTTPClient is used for every request (nil: restapi's default, which
 	// never follows redirects and keeps 64 idle connections per host). A
 	// client of your own should keep at least CompleteConcurrency idle
-	// connections per host (http.Transport.MaxIdleConnsPerHost).
+	// connections per host (http.Transport.MaxIdleConnsPerHost). Open
+	// connections are not capped by default (200 recordings uploading at
+	// once through one handler opened 378); to bound sockets, set
+	// http.Transport.MaxConnsPerHost, and requests wait for a free one.
 	HTTPClient *http.Client
 	// Logger receives structured logs with URLs redacted; nil discards.
 	Logger *slog.Logger
