@@ -69,12 +69,8 @@ func TestAzureCLIFailures(t *testing.T) {
 		t.Fatal(err)
 	}
 	cred, _ = aadtoken.NewAzureCLICredential(&aadtoken.AzureCLIOptions{Path: slow, Timeout: 200 * time.Millisecond})
-	start := time.Now()
 	_, err = cred.Token(context.Background())
 	mustContain(t, err, "did not finish within 200ms")
-	if d := time.Since(start); d > 5*time.Second {
-		t.Fatalf("timeout took %s", d)
-	}
 
 	garbage := writeFile(t, "az", []byte("#!/bin/sh\necho 'not json'\n"))
 	_ = os.Chmod(garbage, 0o700)

@@ -164,7 +164,7 @@ func TestNoSecretInLogsErrorsOrStrings(t *testing.T) {
 
 	imds := identity.NewIMDS(t, &identity.ManagedIdentityOptions{SystemAssigned: &identity.Identity{}})
 	imdsCred, err := aadtoken.NewManagedIdentityCredential(&aadtoken.ManagedIdentityOptions{IMDSEndpoint: imds.TokenURL,
-		HTTPClient: &http.Client{Transport: &sniffer{base: http.DefaultTransport, watch: w}}, Logger: log, ProbeTimeout: 1e9, Retry: fastRetry})
+		HTTPClient: &http.Client{Transport: &sniffer{base: http.DefaultTransport, watch: w}}, Logger: log, ProbeTimeout: 30e9, Retry: fastRetry}) // 30 s: the stand-in answers
 	must(t, err)
 	as := identity.NewAppService(t, &identity.ManagedIdentityOptions{SystemAssigned: &identity.Identity{}})
 	w.secret("IDENTITY_HEADER", as.Header)

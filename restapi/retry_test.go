@@ -249,10 +249,19 @@ func TestPerTryTimeout(t *testing.T) {
 		}
 		w.WriteHeader(http.StatusAccepted)
 	})
-	c, ns := testClient(t, rec, nil, &Options{Retry: RetryPolicy{TryTimeout: 100 * time.Millisecond}})
+	c, ns := testClient(t, rec, nil, &Options{Retry: RetryPolicy{TryTimeout: 300 * time.Millisecond}})
 	require.NoError(t, c.DeleteBlob(context.Background(), "box", "b", nil))
-	assert.Equal(t, 2, rec.count())
-	assert.Len(t, ns.got(), 1)
+	// The first try hangs and is abandoned; the retry is answered at once.
+	// A loaded machine may also time out the retry (a third try), so the
+	// count is a lower bound, and every try is the same request.
+	n := rec.count()
+	assert.GreaterOrEqual(t, n, 2)
+	assert.Len(t, ns.got(), n-1, "one backoff between each pair of tries")
+	ids := map[string]bool{}
+	for _, r := range rec.requests() {
+		ids[r.Header.Get("x-ms-client-request-id")] = true
+	}
+	assert.Len(t, ids, 1, "every try carries the same client request id")
 
 	// Every try times out: the error says so.
 	rec2 := newRecorder(t, func(int, http.ResponseWriter, *http.Request, []byte) {
@@ -266,32 +275,40 @@ func TestPerTryTimeout(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "per-try timeout")
 	assert.Contains(t, err.Error(), "gave up after 2 tries")
-	assert.Equal(t, 2, rec2.count())
+	// The server may see the second try after the client gave up on it.
+	require.Eventually(t, func() bool { return rec2.count() >= 2 }, 10*time.Second, 5*time.Millisecond)
+	assert.Equal(t, 2, rec2.count(), "MaxTries 2: no third try")
 }
 
 // A streamed Get Blob body that keeps flowing must not be cut by the
 // per-try timeout, even when the whole download takes longer.
 func TestStreamedBodyOutlivesTryTimeout(t *testing.T) {
+	// 30 bytes 30 ms apart: the body takes about 900 ms, longer than the
+	// 600 ms per-try timeout, while no gap comes near it.
+	const body = "abcdefghijklmnopqrstuvwxyz0123"
 	rec := newRecorder(t, func(_ int, w http.ResponseWriter, _ *http.Request, _ []byte) {
-		w.Header().Set("Content-Length", "10")
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 		w.Header().Set("ETag", `"e"`)
 		w.WriteHeader(200)
-		for i := 0; i < 10; i++ {
-			w.Write([]byte{byte('0' + i)})
+		for i := range len(body) {
+			w.Write([]byte{body[i]})
 			w.(http.Flusher).Flush()
 			time.Sleep(30 * time.Millisecond)
 		}
 	})
-	c, _ := testClient(t, rec, nil, &Options{Retry: RetryPolicy{TryTimeout: 150 * time.Millisecond}})
+	const tryTimeout = 600 * time.Millisecond
+	c, _ := testClient(t, rec, nil, &Options{Retry: RetryPolicy{TryTimeout: tryTimeout}})
+	start := time.Now()
 	res, err := c.GetBlob(context.Background(), "box", "b", nil)
 	require.NoError(t, err)
 	// The caller may be slow between reads: that does not count either.
-	time.Sleep(200 * time.Millisecond)
+	time.Sleep(tryTimeout + 100*time.Millisecond)
 	b, err := io.ReadAll(res.Body)
 	require.NoError(t, err)
 	require.NoError(t, res.Body.Close())
-	assert.Equal(t, "0123456789", string(b))
-	assert.Equal(t, 1, rec.count())
+	assert.Equal(t, body, string(b))
+	assert.Equal(t, 1, rec.count(), "one request: the body was never cut and resumed")
+	require.Greater(t, time.Since(start), tryTimeout, "the download must outlast the per-try timeout to prove anything")
 }
 
 // A body cut halfway resumes with a ranged, If-Match request; a body that
@@ -325,7 +342,7 @@ func TestGetBlobResumes(t *testing.T) {
 				w.WriteHeader(206)
 				w.Write(payload[1000:])
 			})
-			c, _ := testClient(t, rec, nil, &Options{Retry: RetryPolicy{TryTimeout: 200 * time.Millisecond}})
+			c, _ := testClient(t, rec, nil, &Options{Retry: RetryPolicy{TryTimeout: time.Second}})
 			res, err := c.GetBlob(context.Background(), "box", "b", nil)
 			require.NoError(t, err)
 			b, err := io.ReadAll(res.Body)
@@ -387,15 +404,23 @@ func TestSlowUploadWithProgressIsNotCut(t *testing.T) {
 			if err != nil {
 				break
 			}
-			time.Sleep(10 * time.Millisecond)
+			// Slow for the first 24 MiB only: what sits in socket buffers
+			// after the client's last read (several MiB on loopback) is
+			// drained at once, so that tail is no long gap without progress.
+			if got.Load() < int64(len(big))-8<<20 {
+				time.Sleep(10 * time.Millisecond)
+			}
 		}
 		w.WriteHeader(http.StatusCreated)
 	})
-	c, ns := testClient(t, rec, nil, &Options{Retry: RetryPolicy{TryTimeout: 400 * time.Millisecond, MaxTries: 1}})
+	const tryTimeout = 400 * time.Millisecond
+	c, ns := testClient(t, rec, nil, &Options{Retry: RetryPolicy{TryTimeout: tryTimeout, MaxTries: 1}})
 	start := time.Now()
 	_, err := c.PutBlock(context.Background(), "box", "b", "AAA=", bytes.NewReader(big), nil)
 	require.NoError(t, err)
 	assert.Equal(t, int64(len(big)), got.Load())
 	assert.Empty(t, ns.got())
-	t.Logf("upload took %s with a %s per-try timeout", time.Since(start), 400*time.Millisecond)
+	took := time.Since(start)
+	require.Greater(t, took, tryTimeout, "the upload must outlast the per-try timeout to prove anything")
+	t.Logf("upload took %s with a %s per-try timeout", took, tryTimeout)
 }

@@ -212,7 +212,7 @@ func credKinds() []credKind {
 			},
 			badWhat: "a user-assigned identity that is not attached",
 			direct: func(f *everyKind, env map[string]string, log *slog.Logger) (aadtoken.TokenSource, error) {
-				return aadtoken.NewManagedIdentityCredentialFromEnvironment(&aadtoken.ManagedIdentityOptions{HTTPClient: f.libClient, Logger: log, LookupEnv: lookupIn(env), ProbeTimeout: time.Second})
+				return aadtoken.NewManagedIdentityCredentialFromEnvironment(&aadtoken.ManagedIdentityOptions{HTTPClient: f.libClient, Logger: log, LookupEnv: lookupIn(env), ProbeTimeout: 30 * time.Second})
 			},
 			used:     func(f *everyKind) int { return f.imds.Issued() },
 			captured: func(d statsSnapshot) int64 { return d.tokens },
