@@ -68,6 +68,9 @@ func TestLostAnswerOfMarkerIsSuccess(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, uploads, 1)
 	require.Equal(t, up.ID, uploads[0].ID)
+	// The retry found the marker there: the initiation time is still the
+	// marker's, the one ListUploads reports, not the time of the retry.
+	require.True(t, uploads[0].Initiated.Equal(up.Initiated), "CreateUpload said %v, ListUploads says %v", up.Initiated, uploads[0].Initiated)
 }
 
 func TestLostAnswerOfSingleShotWrites(t *testing.T) {

@@ -35,6 +35,11 @@ func (h *Handler) CreateUpload(ctx context.Context, sessionID string) (*StreamUp
 		// us: a conflict means an earlier try succeeded and its answer was
 		// lost before restapi retried.
 		h.log.DebugContext(ctx, "upload marker already present after a retry; it is ours", "session", sessionID, "upload", id)
+		// ListUploads reports the marker's Last-Modified; report the same.
+		// The marker is there, so a failure to read it is not a failure.
+		if props, perr := h.client.GetBlobProperties(ctx, h.cfg.InprogressContainer, name, nil); perr == nil && !props.LastModified.IsZero() {
+			initiated = props.LastModified.UTC()
+		}
 	default:
 		return nil, fmt.Errorf("create upload marker %s in container %q: %w", name, h.cfg.InprogressContainer, err)
 	}
