@@ -261,8 +261,9 @@ func startOnce(node, azurite, dir string, port int, opts Options) (*Emulator, er
 	return e, nil
 }
 
-// waitReady polls until Azurite answers any HTTP status on the account
-// endpoint, the process exits, or timeout passes.
+// waitReady polls until Azurite answers on the account endpoint (any HTTP
+// status, from a server that names itself Azurite), the process exits, or
+// timeout passes.
 func (e *Emulator) waitReady(timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
 	probe := e.Endpoint + "?comp=list"
@@ -288,7 +289,13 @@ func (e *Emulator) waitReady(timeout time.Duration) error {
 			io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 			resp.Body.Close()
 			cancel()
-			return nil
+			server := resp.Header.Get("Server")
+			if strings.HasPrefix(server, "Azurite") {
+				return nil
+			}
+			// Another program took the port between our pick and Azurite's
+			// bind; Azurite will exit with EADDRINUSE and be started again.
+			err = fmt.Errorf("a server that is not Azurite answered (HTTP %d, Server %q)", resp.StatusCode, server)
 		}
 		cancel()
 		lastErr = err

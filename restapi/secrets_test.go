@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -82,12 +83,14 @@ func TestSecretsNeverInErrorsOrLogs(t *testing.T) {
 	_, err = c.GetBlobProperties(ctx, "box", "b", nil)
 	errs = append(errs, err)
 
-	// A transport failure: url.Error would print the signed URL.
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := ln.Addr().String()
-	ln.Close()
-	dead, err := NewClient("http://"+addr+"/devstoreaccount1", &sasAuth{}, &Options{Logger: logger, Retry: RetryPolicy{MaxTries: 2, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond}})
+	// A transport failure: url.Error would print the signed URL. The
+	// transport refuses every dial, as a closed port does, without relying
+	// on a port staying closed.
+	refused := roundTripFunc(func(*http.Request) (*http.Response, error) {
+		return nil, &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}
+	})
+	dead, err := NewClient("http://127.0.0.1:9/devstoreaccount1", &sasAuth{}, &Options{Logger: logger, HTTPClient: &http.Client{Transport: refused},
+		Retry: RetryPolicy{MaxTries: 2, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond}})
 	require.NoError(t, err)
 	errs = append(errs, dead.DeleteBlob(ctx, "box", "b", nil))
 
@@ -162,3 +165,8 @@ func TestRedactText(t *testing.T) {
 	assert.Contains(t, out, "SharedKey acct:REDACTED")
 	assert.Contains(t, out, "Bearer REDACTED")
 }
+
+// roundTripFunc is an http.RoundTripper made of a function.
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
