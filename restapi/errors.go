@@ -212,7 +212,7 @@ func newResponseError(cl *call, resp *http.Response, body []byte, reqURL string)
 		e.CopySourceStatusCode, _ = strconv.Atoi(strings.TrimSpace(v))
 	}
 	e.CopySourceErrorCode = resp.Header.Get(hdrCopySourceErrorCode)
-	e.CopySourceErrorMessage = redactText(resp.Header.Get(hdrCopySourceErrorMessage))
+	e.CopySourceErrorMessage = RedactText(resp.Header.Get(hdrCopySourceErrorMessage))
 	if isRedirect(resp.StatusCode) {
 		e.RedirectHost = "an unspecified location"
 		if loc, err := resp.Location(); err == nil && loc.Host != "" {
@@ -225,13 +225,13 @@ func newResponseError(cl *call, resp *http.Response, body []byte, reqURL string)
 				e.ErrorCode = xe.Code
 			}
 			e.Message = firstLine(xe.Message)
-			e.AuthenticationErrorDetail = redactText(strings.TrimSpace(xe.AuthenticationErrorDetail))
+			e.AuthenticationErrorDetail = RedactText(strings.TrimSpace(xe.AuthenticationErrorDetail))
 			e.Details = xe.Details
 		}
 	}
 	if e.Message == "" {
 		e.Message = http.StatusText(resp.StatusCode)
 	}
-	e.Message = redactText(e.Message)
+	e.Message = RedactText(e.Message)
 	return e
 }

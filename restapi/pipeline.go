@@ -378,7 +378,7 @@ func (c *Client) logTry(ctx context.Context, cl *call, reqURL string, try, statu
 		slog.Duration("duration", d),
 	}
 	if err != nil {
-		attrs = append(attrs, slog.String("error", redactText(err.Error())))
+		attrs = append(attrs, slog.String("error", RedactText(err.Error())))
 	}
 	c.log.LogAttrs(ctx, slog.LevelDebug, "restapi: try", attrs...)
 }

@@ -23,7 +23,7 @@ var secretQueryParams = map[string]bool{
 func RedactURL(u string) string {
 	parsed, err := url.Parse(u)
 	if err != nil {
-		return redactText(u)
+		return RedactText(u)
 	}
 	changed := false
 	if parsed.User != nil {
@@ -40,9 +40,9 @@ func RedactURL(u string) string {
 	}
 	if !changed {
 		// Fragments and opaque forms are not rebuilt; scrub text as a backstop.
-		return redactText(u)
+		return RedactText(u)
 	}
-	return redactText(parsed.String())
+	return RedactText(parsed.String())
 }
 
 // redactRawQuery rewrites secret values in a raw query string without
@@ -71,12 +71,10 @@ func redactRawQuery(raw string) (string, bool) {
 // Authorization values. Everything else is kept, so the text stays useful
 // for debugging. The package applies it to every message the server sends
 // back; callers can apply it to their own logs.
-func RedactText(s string) string { return redactText(s) }
-
-// redactText is RedactText. Each pass below replaces what one regexp used
-// to; redact_diff_test.go holds those regexps and checks that the result is
-// the same.
-func redactText(s string) string {
+//
+// Each pass below replaces what one regexp used to; redact_diff_test.go
+// holds those regexps and checks that the result is the same.
+func RedactText(s string) string {
 	if s == "" {
 		return s
 	}

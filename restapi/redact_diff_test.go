@@ -9,7 +9,7 @@ import (
 	"testing"
 )
 
-// Differential tests: the hand-written matchers of redactText against the
+// Differential tests: the hand-written matchers of RedactText against the
 // regexps they replaced (redact_ref_test.go), pass by pass and as a whole.
 
 // redactPasses pairs each matcher with the regexp replacement it replaced.
@@ -107,8 +107,8 @@ func TestRedactTextMatchesOldRegexps(t *testing.T) {
 func TestRedactTextNoPanicOnFoldedS(t *testing.T) {
 	const in = "xſharedKey acct:c2VjcmV0"
 	assertPanics(t, func() { refRedactTextVerbatim(in) })
-	if got, want := redactText(in), "xſharedKey acct:"+redacted; got != want {
-		t.Fatalf("redactText(%q) = %q, want %q", in, got, want)
+	if got, want := RedactText(in), "xſharedKey acct:"+redacted; got != want {
+		t.Fatalf("RedactText(%q) = %q, want %q", in, got, want)
 	}
 }
 
@@ -124,8 +124,8 @@ func TestRedactTextExamples(t *testing.T) {
 		{"Bearer 0123456789abcde", "Bearer 0123456789abcde"},
 		{"Bearer 0123456789abcdef==.x", "Bearer REDACTED.x"},
 	} {
-		if got := redactText(tc.in); got != tc.want {
-			t.Errorf("redactText(%q) = %q, want %q", tc.in, got, tc.want)
+		if got := RedactText(tc.in); got != tc.want {
+			t.Errorf("RedactText(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
 }
@@ -145,8 +145,8 @@ func checkRedactDifferential(t *testing.T, in string) {
 		}
 	}
 	want := refRedactText(in)
-	if got := redactText(in); got != want {
-		t.Fatalf("redactText(%q):\n got %q\nwant %q", in, got, want)
+	if got := RedactText(in); got != want {
+		t.Fatalf("RedactText(%q):\n got %q\nwant %q", in, got, want)
 	}
 	// The reference with its panic fixed is the verbatim old code wherever
 	// that did not panic; it panicked only on a match starting with "ſ".
@@ -210,7 +210,7 @@ func BenchmarkRedactText(b *testing.B) {
 	for _, bc := range []struct {
 		name string
 		f    func(string) string
-	}{{"hand-written", redactText}, {"regexp", refRedactText}} {
+	}{{"hand-written", RedactText}, {"regexp", refRedactText}} {
 		b.Run(bc.name, func(b *testing.B) {
 			for b.Loop() {
 				bc.f(msg)

@@ -2,7 +2,7 @@ package restapi
 
 import "regexp"
 
-// The regexp-based redaction that redactText replaced, kept verbatim as the
+// The regexp-based redaction that RedactText replaced, kept verbatim as the
 // reference for the differential tests in redact_diff_test.go. Tests may
 // import regexp; the package itself must not (it costs the CLI ~250 KB).
 

@@ -157,7 +157,7 @@ func TestRedactURL(t *testing.T) {
 func TestRedactText(t *testing.T) {
 	in := "GET https://a/c?sig=abc&sv=1 failed; Authorization: SharedKey acct:bWFj+/== and Bearer eyJ0eXAi.eyJzdWIi.c2ln; " +
 		"signature found in the HTTP request 'bWFj' is not; string 'PUT\nsig:abc\nsv:1'"
-	out := redactText(in)
+	out := RedactText(in)
 	for _, s := range []string{"sig=abc", "bWFj", "eyJ0eXAi", "sig:abc"} {
 		assert.NotContains(t, out, s)
 	}

@@ -156,7 +156,7 @@ func parseErrorXML(body []byte) (*errorXML, error) {
 		}
 	}
 	for k, v := range out.Details {
-		out.Details[k] = redactText(v)
+		out.Details[k] = RedactText(v)
 	}
 	return &out, nil
 }
